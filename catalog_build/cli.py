@@ -1,0 +1,57 @@
+"""`python scripts/build_catalog.py [--src DIR] [--out DIR] [--check]`.
+
+Exit status: 0 built (or up to date), 1 `--check` found stale files, 2 the source is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from catalog_build.build import build, stale, write
+from catalog_build.problems import CatalogInvalid
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build_catalog.py", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--src", type=Path, default=ROOT / "catalog_src", help="catalog source folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "generated", help="output folder")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the output is stale")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        files = build(args.src, args.out)
+    except CatalogInvalid as invalid:
+        for problem in invalid.problems:
+            print(problem, file=sys.stderr)
+        print(f"catalog invalid: {len(invalid.problems)} problem(s); nothing written", file=sys.stderr)
+        return 2
+    if args.check:
+        outdated = stale(files, args.out)
+        for name in outdated:
+            print(f"stale: {args.out / name} differs from a fresh build", file=sys.stderr)
+        if outdated:
+            print("run: python scripts/build_catalog.py", file=sys.stderr)
+            return 1
+        print(f"generated/ is up to date ({len(files)} files)")
+        return 0
+    changed = write(files, args.out)
+    elapsed = time.perf_counter() - started
+    print(f"built {len(files)} files in {elapsed:.2f}s; changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def summary(models: list[tuple[str, str]]) -> str:
+    """`provider: n (modality n, ...)` lines for a list of (provider, modality)."""
+    per_provider = Counter(provider for provider, _ in models)
+    lines = []
+    for provider in sorted(per_provider):
+        modalities = Counter(modality for p, modality in models if p == provider)
+        detail = ", ".join(f"{m} {n}" for m, n in sorted(modalities.items()))
+        lines.append(f"  {provider:<12} {per_provider[provider]:>4}  ({detail})")
+    return "\n".join(lines)

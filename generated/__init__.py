@@ -1,0 +1,1 @@
+"""Build output of the catalog compiler (scripts/build_catalog.py) — generated — do not edit."""
