@@ -83,7 +83,8 @@ class _Checker:
         if not groups:
             self.report(path, "prices nothing: add prices, or say `free: true` for a free model")
             return
-        if all(Decimal(price) == 0 for price in _all_prices(price_set)):
+        prices = list(_all_prices(price_set))
+        if prices and all(Decimal(price) == 0 for price in prices):
             self.report(path, "every price is zero: a free model must say `free: true`")
         if price_set.tokens is not None:
             self.tokens(price_set.tokens, price_set, (*path, "tokens"))
@@ -188,7 +189,7 @@ def check(source: Source) -> list[Problem]:
             checker.model(model, path)
             claims = [(model.id, "model id", (*path, "id"))]
             claims += [(alias, f"alias of {model.id!r}", (*path, "aliases", i))
-                       for i, alias in enumerate(model.aliases)]
+                       for i, alias in enumerate(model.aliases) if alias != model.id]
             for name, role, claim_path in claims:
                 if name in names:
                     other_role, where = names[name]

@@ -51,13 +51,11 @@ def scale(unit: str) -> UnitScale:
     if match is None:
         raise UnknownUnit(f"unknown unit {unit!r}; units follow the grammar {GRAMMAR_HELP}")
     count, thing = match["count"], match["thing"]
-    if count is None:
-        singular = thing
-    else:
-        singular = _PLURAL.get(thing, "")
-        if not singular:
-            raise UnknownUnit(f"unknown unit {unit!r}: after a count the thing is plural ({GRAMMAR_HELP})")
+    singular = thing if count is None else _PLURAL.get(thing)
     if singular not in _THINGS:
+        if (count is None and thing in _PLURAL) or (count is not None and thing in _THINGS):
+            number = "singular without a count" if count is None else "plural after a count"
+            raise UnknownUnit(f"unknown unit {unit!r}: the thing is {number} ({GRAMMAR_HELP})")
         raise UnknownUnit(f"unknown unit {unit!r}; units follow the grammar {GRAMMAR_HELP}")
     _, dimension, base = _THINGS[singular]
     multiplier = 1 if count is None else _COUNTS.get(count) or int(count)
