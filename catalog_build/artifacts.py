@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
 
 import jsonschema
+import jsonschema_rs
 import orjson
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic.json_schema import models_json_schema
@@ -33,76 +34,78 @@ def atomic_rate(price: str, unit: str) -> tuple[int, int]:
 
 # -- Python literals for the template ---------------------------------------------------------------------------
 
-
-def _rate(price: str | None, unit: str) -> str:
-    if price is None:
-        return "None"
-    num, den = atomic_rate(price, unit)
-    return f"_r({price!r}, {unit!r}, {num}, {den})"
+TOKEN_KEYS: Final = ("input", "cached_input", "cache_write", "output", "reasoning")
 
 
-def _token_rates(prices: dict[str, Any], unit: str) -> str:
-    keys = ("input", "cached_input", "cache_write", "output", "reasoning")
-    return "TokenRates(" + ", ".join(_rate(prices[key], unit) for key in keys) + ")"
+class _Rows:
+    """Turns compiled models into the literal rows of generated/catalog.py, collecting every distinct rate."""
 
+    def __init__(self) -> None:
+        self.rates: dict[tuple[str, str], None] = {}
 
-def _media(group: dict[str, Any] | None, params: tuple[str, ...]) -> str:
-    if group is None:
-        return "None"
-    used = tuple(p for p in params if any(option[p] is not None for option in group["options"]))
-    options = ", ".join(
-        f"MediaOption({tuple(option[p] for p in used)!r}, {_rate(option['price'], group['unit'])}, {option['default']})"
-        for option in group["options"]
-    )
-    return f"_media({used!r}, ({options},))"
+    def price(self, usd: str | None, unit: str) -> str | None:
+        if usd is not None:
+            self.rates[usd, unit] = None
+        return usd
 
+    def tokens(self, prices: dict[str, Any], unit: str) -> tuple[str | None, ...]:
+        return tuple(self.price(prices[key], unit) for key in TOKEN_KEYS)
 
-def _unit_price(entry: dict[str, Any] | None) -> str:
-    return "None" if entry is None else _rate(entry["price"], entry["unit"])
+    def media(self, group: dict[str, Any] | None, params: tuple[str, ...]) -> tuple[Any, ...] | None:
+        if group is None:
+            return None
+        used = tuple(p for p in params if any(option.get(p) is not None for option in group["options"]))
+        options = tuple((tuple(option[p] for p in used), self.price(option["price"], group["unit"]), option["default"])
+                        for option in group["options"])
+        return (group["unit"], used, options)
 
+    def unit_price(self, entry: dict[str, Any] | None) -> tuple[str, str | None] | None:
+        return None if entry is None else (entry["unit"], self.price(entry["price"], entry["unit"]))
 
-def _moment(value: datetime | None) -> str:
-    if value is None:
-        return "None"
-    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second)
-    return f"datetime({', '.join(map(str, fields))}, tzinfo=UTC)"
-
-
-def _template_model(model: dict[str, Any]) -> dict[str, Any]:
-    as_of: date = model["as_of"]
-    price_sets = []
-    for price_set in model["prices"]:
+    def price_set(self, price_set: dict[str, Any]) -> tuple[Any, ...]:
         tokens = price_set["tokens"]
         unit = tokens["unit"] if tokens else "usd_per_1m_tokens"
-        price_sets.append({
-            "effective_from": _moment(price_set["effective_from"]),
-            "free": repr(price_set["free"]),
-            "tokens": _token_rates(tokens, unit) if tokens else "None",
-            "tiers": [{"above_input_tokens": tier["above_input_tokens"], "rates": _token_rates(tier, unit)}
-                      for tier in price_set["tiers"]],
-            "images": _media(price_set["images"], ("size", "quality")),
-            "video": _media(price_set["video"], ("resolution",)),
-            "characters": _unit_price(price_set["characters"]),
-            "audio": _unit_price(price_set["audio"]),
-            "requests": _unit_price(price_set["requests"]),
-        })
-    return {**model, "aliases": tuple(model["aliases"]), "operations": tuple(model["operations"]),
-            "as_of": f"date({as_of.year}, {as_of.month}, {as_of.day})", "prices": price_sets}
+        moment = price_set["effective_from"]
+        return (
+            moment and moment.removesuffix("Z"),
+            price_set["free"],
+            unit,
+            self.tokens(tokens, unit) if tokens else None,
+            tuple((tier["above_input_tokens"], self.tokens(tier, unit)) for tier in price_set["tiers"]),
+            self.media(price_set["images"], ("size", "quality")),
+            self.media(price_set["video"], ("resolution",)),
+            self.unit_price(price_set["characters"]),
+            self.unit_price(price_set["audio"]),
+            self.unit_price(price_set["requests"]),
+        )
+
+    def model(self, model: dict[str, Any]) -> str:
+        row = (
+            model["id"], model["name"], model["provider"], model["upstream_id"], tuple(model["aliases"]),
+            model["modality"], tuple(model["operations"]), model["context_window"], model["max_output_tokens"],
+            model["source"], model["as_of"], tuple(self.price_set(price_set) for price_set in model["prices"]),
+        )
+        return repr(row)
+
+    def rate_literals(self) -> list[str]:
+        return [repr((usd, unit, *atomic_rate(usd, unit))) for usd, unit in sorted(self.rates)]
 
 
-def render_python(catalog: CompiledCatalog) -> bytes:
+def render_python(catalog: dict[str, Any]) -> bytes:
     env = Environment(loader=PackageLoader("catalog_build"), undefined=StrictUndefined, autoescape=False,
                       keep_trailing_newline=True)
     env.filters["py"] = repr
-    data = catalog.model_dump()
-    networks = [{**n, "chain_id": int(n["id"].split(":", 1)[1])} for n in data["networks"]]
+    rows = _Rows()
+    model_rows = [rows.model(model) for model in catalog["models"]]
     text = env.get_template("catalog.py.j2").render(
-        version=catalog.catalog_version,
-        platform_fee_bps=catalog.platform_fee_bps,
-        default_network=catalog.default_network,
-        networks=networks,
-        providers=data["providers"],
-        models=[_template_model(model) for model in data["models"]],
+        version=catalog["catalog_version"],
+        platform_fee_bps=catalog["platform_fee_bps"],
+        default_network=catalog["default_network"],
+        networks=[{**n, "chain_id": int(n["id"].split(":", 1)[1])} for n in catalog["networks"]],
+        providers=catalog["providers"],
+        model_ids=[model["id"] for model in catalog["models"]],
+        rows=model_rows,
+        rates=rows.rate_literals(),
     )
     return text.encode()
 
@@ -144,17 +147,21 @@ def models_list(catalog: dict[str, Any]) -> dict[str, Any]:
     return {"object": "list", "data": data, "catalog_version": catalog["catalog_version"]}
 
 
-def render_all(catalog: CompiledCatalog) -> dict[str, bytes]:
-    """Every generated file by name. The catalog is checked against its own schema first."""
-    document = catalog.model_dump(mode="json")
-    schema = catalog_schema(catalog.catalog_version)
+def render_all(catalog: dict[str, Any]) -> dict[str, bytes]:
+    """Every generated file by name. Both schemas are checked against the JSON Schema 2020-12 metaschema
+    (jsonschema) and the catalog against its own schema (jsonschema-rs: the same check at ~200x the speed of
+    the pure-Python validator, which takes ~13 s on a 10,000-model catalog)."""
+    version = catalog["catalog_version"]
+    schema = catalog_schema(version)
+    src_schema = source_schema(version)
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema).validate(document)
+    jsonschema.Draft202012Validator.check_schema(src_schema)
+    jsonschema_rs.validator_for(schema).validate(catalog)
     return {
         "__init__.py": INIT_PY.encode(),
         "catalog.py": render_python(catalog),
-        "catalog.json": to_json(document),
+        "catalog.json": to_json(catalog),
         "catalog.schema.json": to_json(schema),
-        "catalog_src.schema.json": to_json(source_schema(catalog.catalog_version)),
-        "models.json": to_json(models_list(document)),
+        "catalog_src.schema.json": to_json(src_schema),
+        "models.json": to_json(models_list(catalog)),
     }

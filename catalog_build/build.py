@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from catalog_build import rules
 from catalog_build.artifacts import render_all
-from catalog_build.compiled import CompiledCatalog, compile_source
+from catalog_build.compiled import compile_source
 from catalog_build.problems import CatalogInvalid
 from catalog_build.source import read_source
 
 
-def compile_catalog(src: Path, out: Path) -> CompiledCatalog:
+def compile_catalog(src: Path, out: Path) -> dict[str, Any]:
     """Validate the source; `out` is where the schema the YAML files point at lives. Raises CatalogInvalid."""
     source = read_source(src, out)
     problems = [*source.problems, *rules.check(source)]

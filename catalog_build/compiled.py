@@ -7,6 +7,7 @@ Python module is rendered from. Models are sorted by id, aliases sorted, operati
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Annotated, Any, Final
 
 import orjson
@@ -41,38 +42,31 @@ class CompiledCatalog(Strict):
     models: list[CompiledModel]
 
 
-def source_version(source: Source) -> str:
-    """sha256 over the normalised source: the validated content, not its comments or layout."""
+def compile_source(source: Source) -> dict[str, Any]:
+    """The compiled catalog document (JSON-ready). Its version hashes the normalised source: the validated
+    content of every file, so comments and layout do not change it."""
     assert source.settings and source.providers
-    normal: dict[str, Any] = {
-        "settings": source.settings[1].model_dump(mode="json"),
-        "providers": source.providers[1].model_dump(mode="json"),
-        "models": {doc.file.replace("\\", "/").rsplit("/", 1)[-1]: models.model_dump(mode="json")
-                   for doc, models in source.model_files},
+    settings = source.settings[1].model_dump(mode="json")
+    providers = source.providers[1].model_dump(mode="json")
+    files = {Path(doc.file).name: models.model_dump(mode="json") for doc, models in source.model_files}
+    normal = {"settings": settings, "providers": providers, "models": files}
+    version = "sha256:" + hashlib.sha256(orjson.dumps(normal, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    models: list[dict[str, Any]] = []
+    for models_file in files.values():
+        for model in models_file["models"]:
+            models.append({
+                **model,
+                "provider": models_file["provider"],
+                "name": model["name"] or model["id"],
+                "upstream_id": model["upstream_id"] or model["id"],
+                "aliases": sorted(model["aliases"]),
+                "operations": sorted(model["operations"], key=OPERATION_ORDER.index),
+            })
+    return {
+        "catalog_version": version,
+        "platform_fee_bps": settings["platform_fee_bps"],
+        "default_network": settings["default_network"],
+        "networks": settings["networks"],
+        "providers": sorted(providers["providers"], key=lambda provider: provider["id"]),
+        "models": sorted(models, key=lambda model: model["id"]),
     }
-    return "sha256:" + hashlib.sha256(orjson.dumps(normal, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def compile_source(source: Source) -> CompiledCatalog:
-    assert source.settings and source.providers
-    settings = source.settings[1]
-    models: list[CompiledModel] = []
-    for _, models_file in source.model_files:
-        for model in models_file.models:
-            fields = model.model_dump()
-            fields.update(
-                provider=models_file.provider,
-                name=model.name or model.id,
-                upstream_id=model.upstream_id or model.id,
-                aliases=sorted(model.aliases),
-                operations=sorted(model.operations, key=OPERATION_ORDER.index),
-            )
-            models.append(CompiledModel.model_validate(fields))
-    return CompiledCatalog(
-        catalog_version=source_version(source),
-        platform_fee_bps=settings.platform_fee_bps,
-        default_network=settings.default_network,
-        networks=list(settings.networks),
-        providers=sorted(source.providers[1].providers, key=lambda p: p.id),
-        models=sorted(models, key=lambda m: m.id),
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Final
 
 from catalog_build.problems import Problem
@@ -84,7 +83,7 @@ class _Checker:
             self.report(path, "prices nothing: add prices, or say `free: true` for a free model")
             return
         prices = list(_all_prices(price_set))
-        if prices and all(Decimal(price) == 0 for price in prices):
+        if prices and not any(price.strip("0.") for price in prices):  # plain decimals: zero has no other digit
             self.report(path, "every price is zero: a free model must say `free: true`")
         if price_set.tokens is not None:
             self.tokens(price_set.tokens, price_set, (*path, "tokens"))
@@ -178,7 +177,7 @@ def check(source: Source) -> list[Problem]:
             if provider.id in provider_ids:
                 checker.report(("providers", index, "id"), f"provider {provider.id!r} is listed twice")
             provider_ids.add(provider.id)
-    names: dict[str, tuple[str, str]] = {}  # id or alias -> ("model id" | "alias of <id>", location)
+    names: dict[str, tuple[str, SourceDoc, Path_]] = {}  # id or alias -> ("model id" | "alias of <id>", where)
     for doc, models_file in source.model_files:
         checker = _Checker(doc, problems)
         if source.providers and models_file.provider not in provider_ids:
@@ -192,8 +191,9 @@ def check(source: Source) -> list[Problem]:
                        for i, alias in enumerate(model.aliases) if alias != model.id]
             for name, role, claim_path in claims:
                 if name in names:
-                    other_role, where = names[name]
+                    other_role, other_doc, other_path = names[name]
+                    where = other_doc.locate(other_path)
                     checker.report(claim_path, f"{name!r} ({role}) is already taken as {other_role} at {where}")
                 else:
-                    names[name] = (role, str(doc.locate(claim_path)))
+                    names[name] = (role, doc, claim_path)
     return problems

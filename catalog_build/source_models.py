@@ -25,7 +25,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from catalog_build.units import GRAMMAR_HELP, UnknownUnit, scale
 
-MAX_DECIMAL_PLACES: Final = 12
+MAX_PLACES: Final = 12
 _PLAIN_DECIMAL: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 
@@ -35,6 +35,8 @@ Flavor = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
 
 
 def _price(value: Any) -> str:
+    if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value) and len(value.partition(".")[2]) <= MAX_PLACES:
+        return str(value)  # the common case; a NumberText becomes a plain str
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"a price must be a decimal string such as \"1.25\", got {type(value).__name__}")
     text = str(value).strip()
@@ -50,8 +52,8 @@ def _price(value: Any) -> str:
         raise ValueError(f"price {text!r} must be written as a plain decimal such as \"0.000125\" (no exponent, sign, "
                          "underscores or leading zeros)")
     places = len(text.partition(".")[2])
-    if places > MAX_DECIMAL_PLACES:
-        raise ValueError(f"price {text!r} has {places} decimal places; at most {MAX_DECIMAL_PLACES} are allowed")
+    if places > MAX_PLACES:
+        raise ValueError(f"price {text!r} has {places} decimal places; at most {MAX_PLACES} are allowed")
     return text
 
 
@@ -64,7 +66,9 @@ Price = Annotated[
             {"type": "number", "minimum": 0},
         ],
         "description": "USD per unit, an exact decimal (write it quoted to be safe), at most 12 decimal places",
-    }),
+    }, mode="validation"),
+    WithJsonSchema({"type": "string", "pattern": r"^(0|[1-9][0-9]*)(\.[0-9]{1,12})?$",
+                    "description": "USD per unit, an exact decimal string"}, mode="serialization"),
 ]
 
 
@@ -117,23 +121,13 @@ UtcDatetime = Annotated[
     datetime,
     BeforeValidator(_utc),
     WithJsonSchema({"type": "string", "description": "UTC date (midnight) or datetime with offset",
-                    "examples": ["2025-06-10", "2025-06-10T00:00:00Z"]}),
+                    "examples": ["2025-06-10", "2025-06-10T00:00:00Z"]}, mode="validation"),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}, mode="serialization"),
 ]
 
 
-def _iso_date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date such as 2025-11-01, got {value!r}")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date),
-                    WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-11-01"]})]
+IsoDate = Annotated[date, Field(strict=False), WithJsonSchema({"type": "string", "format": "date",
+                                                                "examples": ["2025-11-01"]})]
 ModelId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$", max_length=128)]
 Address = Annotated[str, StringConstraints(pattern=_ADDRESS)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
@@ -271,7 +265,7 @@ class PriceSet(Strict):
     free: StrictBool = False
     """The model costs nothing in this period. Must be said explicitly: an unpriced model is an error."""
     tokens: TokenPrices | None = None
-    tiers: list[Tier] = []
+    tiers: list[Tier] = Field(default_factory=list)
     """Context-length tiers, ascending by threshold."""
     images: ImagePrices | None = None
     """Per generated image, by size × quality."""
@@ -292,7 +286,7 @@ class Model(Strict):
     """Display name (defaults to the id)."""
     upstream_id: ModelId | None = None
     """Model id sent to the provider (defaults to the id)."""
-    aliases: list[ModelId] = []
+    aliases: list[ModelId] = Field(default_factory=list)
     """Other ids that resolve to this model, e.g. openai/gpt-4.1."""
     modality: Modality
     operations: Annotated[list[Operation], Field(min_length=1)]

@@ -12,6 +12,7 @@ covers). Minutes and hours are measured in seconds, so `usd_per_minute` covers 6
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Final, NamedTuple
 
 # thing (singular, plural) -> (dimension, base quantities per thing)
@@ -45,6 +46,7 @@ class UnknownUnit(ValueError):
     pass
 
 
+@cache
 def scale(unit: str) -> UnitScale:
     """Dimension and scale of a unit name; raises UnknownUnit for a name outside the grammar."""
     match = _UNIT_RE.fullmatch(unit)

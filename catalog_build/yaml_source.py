@@ -1,15 +1,20 @@
-"""YAML → plain Python data, keeping the line and column of every node.
+"""YAML → plain Python data, with the line and column of any value or mapping key on demand.
 
 Numbers never pass through binary float: a scalar that looks like a number is kept as its source text (an
 `int` when it is a plain integer, otherwise a `NumberText`), and the pydantic models decide what it may be.
 Only `true`/`false` are booleans and only `null`/`~`/empty are null (YAML 1.2 core style, so `no` stays a
-string). Duplicate keys are errors, not "last one wins".
+string). Duplicate keys are errors, not "last one wins"; anchors, aliases and merge keys are not supported.
+
+Values are built straight from libyaml's event stream (PyYAML's node composer costs ~5x more). Locations
+are only needed to report a problem, so a document re-reads itself with tracking the first time it is asked
+for one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,6 +23,7 @@ import yaml
 from catalog_build.problems import Location, Problem
 
 Path_ = tuple[str | int, ...]
+Where = tuple[int, int]
 
 _INT_RE: Final = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _NUMBER_RE: Final = re.compile(
@@ -26,6 +32,7 @@ _NUMBER_RE: Final = re.compile(
 )
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS: Final = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_Parser: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
 class NumberText(str):
@@ -34,40 +41,21 @@ class NumberText(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
-class SourceDoc:
-    """One parsed YAML file: its data plus the location of every value (and of every mapping key)."""
-
-    file: str
-    data: Any
-    values: dict[Path_, Location]
-    keys: dict[Path_, Location]
-    first_line: str
-
-    def locate(self, path: Path_, *, key: bool = False) -> Location:
-        """The location of `path`, or of its nearest ancestor that exists in the file."""
-        table = self.keys if key else self.values
-        probe = tuple(path)
-        while probe:
-            if probe in table:
-                return table[probe]
-            if probe in self.values:
-                return self.values[probe]
-            probe = probe[:-1]
-        return self.values.get((), Location(self.file, 1, 1))
+class YamlError(Exception):
+    def __init__(self, where: Where, message: str, path: Path_ = ()) -> None:
+        super().__init__(message)
+        self.where = where
+        self.path = path
+        self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that stops at the node graph: we build values ourselves."""
+def _where(event: Any) -> Where:
+    return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-def _location(file: str, node: yaml.Node) -> Location:
-    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    text: str = node.value
-    if node.style is not None:  # quoted or block scalar: always a string
+def _scalar(event: Any) -> Any:
+    text: str = event.value
+    if event.style:  # quoted or block scalar: always a string (plain is None, or "" from libyaml)
         return text
     if text in _NULLS:
         return None
@@ -81,55 +69,109 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
+    """Builds values from events; with `track`, also records where each value and key starts."""
+
+    def __init__(self, next_event: Callable[[], Any], track: bool) -> None:
+        self.next_event = next_event
+        self.track = track
+        self.values: dict[Path_, Where] = {}
+        self.keys: dict[Path_, Where] = {}
+
+    def value(self, event: Any, path: Path_) -> Any:
+        kind = type(event)
+        if self.track:
+            self.values[path] = _where(event)
+        if kind is yaml.AliasEvent or getattr(event, "anchor", None):
+            raise YamlError(_where(event), "YAML anchors and aliases are not supported in the catalog", path)
+        if kind is yaml.ScalarEvent:
+            return _scalar(event)
+        if kind is yaml.SequenceStartEvent:
+            items: list[Any] = []
+            while type(item := self.next_event()) is not yaml.SequenceEndEvent:
+                items.append(self.value(item, (*path, len(items)) if self.track else path))
+            return items
+        if kind is yaml.MappingStartEvent:
+            return self.mapping(path)
+        raise YamlError(_where(event), f"unexpected YAML {kind.__name__}", path)  # pragma: no cover
+
+    def mapping(self, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while type(key_event := self.next_event()) is not yaml.MappingEndEvent:
+            if type(key_event) is not yaml.ScalarEvent or key_event.value == "<<":
+                message = "mapping keys must be plain strings (no merge or complex keys)"
+                raise YamlError(_where(key_event), message, path)
+            key: str = key_event.value
+            child = (*path, key) if self.track else path
+            if key in result:
+                first = self.keys.get(child, (0, 0))[0] if self.track else 0
+                raise YamlError(_where(key_event), f"duplicate key {key!r} (first defined at line {first})",
+                                (*path, key))
+            if self.track:
+                self.keys[child] = _where(key_event)
+            result[key] = self.value(self.next_event(), child)
+        return result
+
+
+def _parse(text: str, track: bool) -> tuple[Any, _Builder]:
+    parser = _Parser(text)
+    builder = _Builder(parser.get_event, track)
+    documents: list[Any] = []
+    try:
+        while (event := parser.get_event()) is not None:
+            if type(event) is yaml.DocumentStartEvent:
+                documents.append(builder.value(parser.get_event(), ()))
+    except yaml.MarkedYAMLError as exc:
+        mark: Any = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(where, f"invalid YAML: {exc.problem or exc.context}") from None
+    finally:
+        parser.dispose()
+    if len(documents) != 1:
+        raise YamlError((1, 1), f"expected exactly one YAML document, found {len(documents)}")
+    return documents[0], builder
+
+
+class SourceDoc:
+    """One parsed YAML file: its data, and the location of any value or mapping key on demand."""
+
+    def __init__(self, file: str, text: str, data: Any) -> None:
         self.file = file
-        self.values: dict[Path_, Location] = {}
-        self.keys: dict[Path_, Location] = {}
-        self.problems: list[Problem] = []
+        self.text = text
+        self.data = data
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.values[path] = _location(self.file, node)
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    self._problem(key_node, path, "mapping keys must be plain strings (no merge keys or complex keys)")
-                    continue
-                key = str(key_node.value)
-                child = (*path, key)
-                if key in result:
-                    first = self.keys[child]
-                    self._problem(key_node, child, f"duplicate key {key!r} (first defined at line {first.line})")
-                    continue
-                self.keys[child] = _location(self.file, key_node)
-                result[key] = self.build(value_node, child)
-            return result
-        self._problem(node, path, f"unsupported YAML node {type(node).__name__}")  # pragma: no cover
-        return None
+    @property
+    def first_line(self) -> str:
+        return self.text.split("\n", 1)[0]
 
-    def _problem(self, node: yaml.Node, path: Path_, message: str) -> None:
-        self.problems.append(Problem(_location(self.file, node), path, message))
+    @cached_property
+    def _tracked(self) -> _Builder:
+        return _parse(self.text, track=True)[1]
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """The location of `path`, or of its nearest ancestor that exists in the file."""
+        tracked = self._tracked
+        probe = tuple(path)
+        while True:
+            found = (tracked.keys.get(probe) if key else None) or tracked.values.get(probe)
+            if found is not None:
+                return Location(self.file, *found)
+            if not probe:
+                return Location(self.file, 1, 1)
+            probe = probe[:-1]
 
 
 def load(path: Path, display: str) -> tuple[SourceDoc | None, list[Problem]]:
-    """Parse one YAML file. Returns the document, or None with the problems that stopped it."""
+    """Parse one YAML file. Returns the document, or None with the problem that stopped it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(Location(display, 1, 1), (), f"cannot read file: {exc}")]
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display, 1, 1)
-        return None, [Problem(where, (), f"invalid YAML: {exc.problem or exc.context}")]
-    if len(nodes) != 1:
-        return None, [Problem(Location(display, 1, 1), (), f"expected exactly one YAML document, found {len(nodes)}")]
-    builder = _Builder(display)
-    data = builder.build(nodes[0], ())
-    first_line = text.split("\n", 1)[0]
-    return SourceDoc(display, data, builder.values, builder.keys, first_line), builder.problems
+        data, _ = _parse(text, track=False)
+    except YamlError as fast_error:
+        try:  # parse again, tracking locations, to say where the problem is
+            _parse(text, track=True)
+        except YamlError as error:
+            return None, [Problem(Location(display, *error.where), error.path, error.message)]
+        raise AssertionError("the tracking parse disagrees with the fast one") from fast_error  # pragma: no cover
+    return SourceDoc(display, text, data), []

