@@ -22,7 +22,8 @@ pick_python() {
 if [[ ! -x "$VENV/bin/python" ]]; then
     "$(pick_python)" -m venv "$VENV"
 fi
-stamp="$VENV/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)-${EXTRAS:-none}"
+# the editable install records which packages exist, so a new package means a new install
+stamp="$VENV/.installed-$( (cat pyproject.toml; ls -1 ./*/__init__.py) | sha256sum | cut -c1-16)-${EXTRAS:-none}"
 if [[ ! -f "$stamp" ]]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
     if [[ -n "$EXTRAS" ]]; then spec=".[${EXTRAS}]"; else spec="."; fi

@@ -38,7 +38,8 @@ def model_yaml(index: int) -> str:
         return head + ("    modality: text\n    operations: [chat]\n    prices:\n"
                        f"      - tokens: {{input: \"{cents}\", output: \"20\"}}\n"
                        "      - effective_from: 2025-06-01T00:00:00Z\n"
-                       "        tokens: {input: \"1.25\", cached_input: \"0.31\", cache_write: \"1.5\", output: \"10\"}\n"
+                       "        tokens: {input: \"1.25\", cached_input: \"0.31\", cache_write: \"1.5\","
+                       " output: \"10\"}\n"
                        "        tiers:\n"
                        "          - {above_input_tokens: 200000, input: \"2.5\", cached_input: \"0.62\","
                        " cache_write: \"3\", output: \"15\"}\n")
@@ -130,8 +131,8 @@ def main() -> None:
             py_compile.compile(str(out / "__init__.py"), doraise=True)
             warm.append(python(IMPORT_PROBE.format(root=str(root), models=args.models)))
         lookup = python(LOOKUP_PROBE.format(root=str(root)))
-    print(f"synthetic catalog: {args.models} models in {PROVIDERS} files; catalog.py {sizes['catalog.py'] / 1e6:.1f} MB, "
-          f"catalog.json {sizes['catalog.json'] / 1e6:.1f} MB")
+    print(f"synthetic catalog: {args.models} models in {PROVIDERS} files; "
+          f"catalog.py {sizes['catalog.py'] / 1e6:.1f} MB, catalog.json {sizes['catalog.json'] / 1e6:.1f} MB")
     print(f"compile (YAML → validated → all artifacts): median {statistics.median(compile_times):.2f} s "
           f"(min {min(compile_times):.2f}, max {max(compile_times):.2f})   target ≤ 3 s")
     print(f"import generated.catalog, .pyc cached:    median {statistics.median(warm) * 1e3:.1f} ms "

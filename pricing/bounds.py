@@ -1,0 +1,108 @@
+"""Provable upper bounds on the tokens of a request, without a tokenizer.
+
+A byte-level BPE token covers at least one byte of text, so a text of n UTF-8 bytes is at most n tokens. Chat
+templates add a few tokens per message (role markers, separators) and SentencePiece-style tokenizers may add a
+word-start token per text segment: MESSAGE_OVERHEAD, PART_OVERHEAD and REQUEST_OVERHEAD cover those with margin.
+Non-text parts (images, audio, files) count the bytes of their JSON form, and an image at least IMAGE_TOKENS:
+providers bill an image by its pixels, not by the length of its URL (OpenAI ≤ 1,536 patches or 85 + 170 tiles;
+Gemini 258 per tile; Anthropic ≈ 1,600 for the largest accepted size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import orjson
+
+from pricing.errors import NotQuotable
+
+MESSAGE_OVERHEAD: Final = 16
+PART_OVERHEAD: Final = 2
+REQUEST_OVERHEAD: Final = 16
+IMAGE_TOKENS: Final = 8_192
+# request fields that become prompt tokens besides the messages themselves
+_PROMPT_FIELDS: Final = ("tools", "functions", "tool_choice", "response_format", "instructions", "prompt", "text")
+
+
+def _utf8(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _json_bytes(value: Any) -> int:
+    try:
+        return len(orjson.dumps(value))
+    except TypeError as exc:  # pragma: no cover - request bodies come from JSON
+        raise NotQuotable(f"request part is not JSON: {exc}") from None
+
+
+def _part_bound(part: Any, where: str) -> int:
+    if isinstance(part, str):
+        return _utf8(part) + PART_OVERHEAD
+    if not isinstance(part, Mapping):
+        raise NotQuotable(f"{where} must be a string or an object, got {type(part).__name__}")
+    kind = part.get("type")
+    if kind in ("text", "input_text", "output_text") and isinstance(part.get("text"), str):
+        return _utf8(part["text"]) + PART_OVERHEAD
+    if kind in ("image_url", "input_image", "image"):
+        return max(_json_bytes(part), IMAGE_TOKENS) + PART_OVERHEAD
+    return _json_bytes(part) + PART_OVERHEAD
+
+
+def _content_bound(content: Any, where: str) -> int:
+    if content is None:
+        return 0
+    if isinstance(content, str):
+        return _utf8(content) + PART_OVERHEAD
+    if isinstance(content, Sequence):
+        return sum(_part_bound(part, f"{where}[{i}]") for i, part in enumerate(content))
+    raise NotQuotable(f"{where} must be a string or a list of parts, got {type(content).__name__}")
+
+
+def _message_bound(message: Any, where: str) -> int:
+    if not isinstance(message, Mapping):
+        raise NotQuotable(f"{where} must be an object, got {type(message).__name__}")
+    total = MESSAGE_OVERHEAD + _content_bound(message.get("content"), f"{where}.content")
+    for key, value in message.items():
+        if key == "content" or value is None:
+            continue
+        total += _utf8(value) if isinstance(value, str) else _json_bytes(value)  # role, name, tool_calls…
+    return total
+
+
+def chat_prompt_bound(body: Mapping[str, Any]) -> int:
+    """Upper bound on the prompt tokens of a chat-completions (`messages`) or responses (`input`) request."""
+    total = REQUEST_OVERHEAD
+    messages = body.get("messages")
+    if messages is None and "input" in body:  # responses API: a string or a list of input items
+        messages = body["input"]
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+    if not isinstance(messages, Sequence) or isinstance(messages, str) or not messages:
+        raise NotQuotable("a chat request needs `messages`: a non-empty list of messages")
+    total += sum(_message_bound(message, f"messages[{i}]") for i, message in enumerate(messages))
+    for field in _PROMPT_FIELDS:
+        value = body.get(field)
+        if value is not None:
+            total += _utf8(value) if isinstance(value, str) else _json_bytes(value)
+    return total
+
+
+def embeddings_input_bound(body: Mapping[str, Any]) -> int:
+    """Upper bound on the input tokens of an embeddings request (`input`: text, texts, or token arrays)."""
+    value = body.get("input")
+    if isinstance(value, str):
+        return _utf8(value) + PART_OVERHEAD
+    if isinstance(value, Sequence) and value:
+        if all(type(item) is int for item in value):
+            return len(value)  # one array of token ids
+        total = 0
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                total += _utf8(item) + PART_OVERHEAD
+            elif isinstance(item, Sequence) and all(type(token) is int for token in item):
+                total += len(item)
+            else:
+                raise NotQuotable(f"input[{i}] must be a string or a list of token ids")
+        return total
+    raise NotQuotable("an embeddings request needs `input`: a string, a list of strings or of token-id lists")

@@ -1,0 +1,163 @@
+"""Resolve a model, pick the price set in force, and price usage into a Charge. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from generated.catalog import MODEL_INDEX, PLATFORM_FEE_BPS, MediaGroup, Model, PriceSet, Rate
+from pricing.charge import Charge, LineItem, line
+from pricing.errors import InvalidUsage, UnknownModel, UnpricedUsage
+from pricing.usage import Usage, checked, token_counts
+
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__: this is the hot path
+
+
+def get_model(model: str | Model) -> Model:
+    """The model with this id or alias (or the record itself); UnknownModel otherwise."""
+    if type(model) is Model:
+        return model
+    found = MODEL_INDEX.get(model) if isinstance(model, str) else None
+    if found is None:
+        raise UnknownModel(str(model))
+    return found
+
+
+def price_set_at(model: Model, at: datetime | None) -> PriceSet:
+    """The price set in force at `at` (timezone-aware); the newest one when `at` is None."""
+    prices = model.prices
+    if at is None or (len(prices) == 1 and prices[0].effective_from is None):
+        return prices[-1]
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise TypeError("`at` must be a timezone-aware datetime (UTC), e.g. datetime.now(UTC)")
+    for price_set in reversed(prices):
+        if price_set.effective_from is None or price_set.effective_from <= at:
+            return price_set
+    first = prices[0].effective_from
+    raise UnpricedUsage(f"{model.id} has no price in force at {at.isoformat()}: its first price starts at "
+                        f"{first.isoformat() if first else '?'}")
+
+
+def select_option(model: Model, group: MediaGroup, wanted: Mapping[str, str | None], what: str) -> Rate:
+    """The media option matching the requested parameters; missing parameters come from the default option."""
+    for name, value in wanted.items():
+        if value is not None and name not in group.params:
+            raise InvalidUsage(f"{model.id} prices {what} by {', '.join(group.params) or 'nothing'}, not by {name} "
+                               f"(got {name}={value!r})")
+    if all(wanted.get(name) is None for name in group.params):
+        return group.default.rate
+    values = tuple(wanted.get(name) or default for name, default in zip(group.params, group.default.values,
+                                                                          strict=True))
+    for option in group.options:
+        if option.values == values:
+            return option.rate
+    offered = ", ".join("×".join(option.values) for option in group.options)
+    asked = ", ".join(f"{name}={value!r}" for name, value in zip(group.params, values, strict=True))
+    raise InvalidUsage(f"{model.id} does not offer {what} with {asked}; "
+                       f"offered ({' × '.join(group.params)}): {offered}")
+
+
+def _unpriced(model: Model, field: str, quantity: object, detail: str) -> UnpricedUsage:
+    return UnpricedUsage(f"{model.id} has no price for {field} ({quantity}): {detail}; never priced as zero")
+
+
+def _token_lines(model: Model, price_set: PriceSet, counts: tuple[int, int, int, int, int]) -> list[LineItem]:
+    """Token lines by the documented split; the tier is the highest one the prompt is strictly above (cliff)."""
+    inp, cached, write, out, reasoning = counts
+    rates = price_set.tokens
+    if price_set.tiers:
+        for tier in reversed(price_set.tiers):
+            if inp > tier.above_input_tokens:
+                rates = tier.rates
+                break
+    if rates is None:
+        field, quantity = ("input_tokens", inp) if inp else ("output_tokens", out)
+        raise _unpriced(model, field, quantity, "the model has no token prices")
+    r_input, r_cached, r_write, r_output, r_reasoning = rates
+    lines: list[LineItem] = []
+    add = lines.append
+    if cached and r_cached is not None:
+        usd, unit, num, den = r_cached
+        add(_new(LineItem, ("cached_input_tokens", unit, cached, usd, -(-cached * num // den))))
+        inp -= cached
+    if write and r_write is not None:
+        usd, unit, num, den = r_write
+        add(_new(LineItem, ("cache_write_tokens", unit, write, usd, -(-write * num // den))))
+        inp -= write
+    if inp:
+        if r_input is None:
+            raise _unpriced(model, "input_tokens", inp, "the model has no input token price")
+        usd, unit, num, den = r_input
+        add(_new(LineItem, ("input_tokens", unit, inp, usd, -(-inp * num // den))))
+    if reasoning and r_reasoning is not None:
+        usd, unit, num, den = r_reasoning
+        add(_new(LineItem, ("reasoning_tokens", unit, reasoning, usd, -(-reasoning * num // den))))
+        out -= reasoning
+    if out:
+        if r_output is None:
+            raise _unpriced(model, "output_tokens", out, "the model has no output token price")
+        usd, unit, num, den = r_output
+        add(_new(LineItem, ("output_tokens", unit, out, usd, -(-out * num // den))))
+    return lines
+
+
+def _media_lines(model: Model, price_set: PriceSet, usage: Usage) -> list[LineItem]:
+    lines: list[LineItem] = []
+    images, video = price_set.images, price_set.video
+    if usage.images:
+        if images is None:
+            raise _unpriced(model, "images", usage.images, "the model has no per-image price")
+        wanted = {"size": usage.image_size, "quality": usage.image_quality}
+        lines.append(line("images", usage.images, select_option(model, images, wanted, "images")))
+    if usage.characters:
+        if price_set.characters is None:
+            raise _unpriced(model, "characters", usage.characters, "the model has no per-character price")
+        lines.append(line("characters", usage.characters, price_set.characters))
+    if usage.audio_seconds:
+        if price_set.audio is None:
+            raise _unpriced(model, "audio_seconds", usage.audio_seconds, "the model has no audio-duration price")
+        lines.append(line("audio_seconds", usage.audio_seconds, price_set.audio))
+    if usage.video_seconds:
+        if video is None:
+            raise _unpriced(model, "video_seconds", usage.video_seconds, "the model has no per-second video price")
+        rate = select_option(model, video, {"resolution": usage.video_resolution}, "video")
+        lines.append(line("video_seconds", usage.video_seconds, rate))
+    if usage.requests and price_set.requests is not None:
+        lines.append(line("requests", usage.requests, price_set.requests))
+    return lines
+
+
+def price(model: str | Model, usage: Usage | Mapping[str, Any], *, at: datetime | None = None,
+          fee_bps: int | None = None) -> Charge:
+    """Price `usage` for `model` (id, alias or record) with the price set in force at `at`.
+
+    Raises UnknownModel, InvalidUsage (contradictory or unknown fields, a media option the model does not offer)
+    or UnpricedUsage (a quantity the model has no price for).
+    """
+    record = model if type(model) is Model else get_model(model)
+    price_set = record.prices[-1] if at is None else price_set_at(record, at)
+    counts = token_counts(usage)  # the hot path: a dict of token counts
+    used = None if counts is not None else checked(usage)
+    if used is not None:
+        counts = used[:5]
+    assert counts is not None
+    if price_set.free:
+        lines: list[LineItem] = []
+    elif counts[0] or counts[3]:
+        lines = _token_lines(record, price_set, counts)
+    else:
+        lines = []
+    if used is None:
+        if price_set.requests is not None and not price_set.free:
+            lines.append(line("requests", 1, price_set.requests))
+    elif not price_set.free and (used.images or used.characters or used.audio_seconds or used.video_seconds
+                                 or (used.requests and price_set.requests is not None)):
+        lines += _media_lines(record, price_set, used)
+    provider_amount = 0
+    for item in lines:
+        provider_amount += item[4]  # .amount
+    fee = PLATFORM_FEE_BPS if fee_bps is None else fee_bps
+    platform_fee = -(-provider_amount * fee // 10_000)
+    return _new(Charge, (record.id, record.provider, tuple(lines), provider_amount, platform_fee,
+                         provider_amount + platform_fee, fee))

@@ -1,0 +1,233 @@
+"""Charges known before the call (`exact`), worst cases for usage-priced work (`upto`), and settlement.
+
+- `quote_exact`: request-priced work (images, speech, video, per-request fees) is priced from the request itself.
+- `quote_max`: usage-priced work (chat, embeddings, transcription) gets a provable maximum: a prompt-token bound
+  (pricing/bounds.py), an output-token limit the gateway must enforce upstream, every token at the dearest rate
+  it could be billed at, plus the rounding slack of the lines it could be split into. For any usage within those
+  bounds, price(usage) ≤ quote_max(...).amount.
+- `settle`: the measured charge, capped at what was authorised; what the cap cut off is recorded, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Final, NamedTuple
+
+from generated.catalog import PLATFORM_FEE_BPS, Model, Rate, TokenRates
+from pricing.bounds import chat_prompt_bound, embeddings_input_bound
+from pricing.charge import Charge, ceil_div, line_amount, platform_fee
+from pricing.engine import get_model, price, price_set_at
+from pricing.errors import NotQuotable, PricingError, UnpricedUsage
+from pricing.usage import Usage, checked
+
+OPERATIONS: Final = ("chat", "embeddings", "images", "speech", "transcription", "video")
+REQUEST_PRICED: Final = frozenset({"images", "speech", "video"})
+TOKEN_LINES: Final = 5  # cached_input, cache_write, input, reasoning, output
+
+
+class InsufficientBudget(PricingError):
+    """Even the smallest useful request (one output token) costs more than the budget allows."""
+
+    def __init__(self, message: str, required: int) -> None:
+        super().__init__(message)
+        self.required = required
+
+
+class MaxQuote(NamedTuple):
+    model: str
+    operation: str
+    amount: int
+    """Worst-case final amount (provider + fee), USDC atomic units."""
+    provider_amount: int
+    platform_fee: int
+    prompt_tokens: int
+    """Upper bound on the prompt tokens of the request."""
+    output_tokens: int
+    """Output-token limit to enforce upstream (max_completion_tokens); 0 when the work has no output tokens."""
+
+
+class Settlement(NamedTuple):
+    charge: Charge
+    """The measured charge, uncapped."""
+    authorized_max: int
+    amount: int
+    """What to collect: min(charge.final_amount, authorized_max)."""
+    uncollected: int
+    """charge.final_amount − amount: what the cap cut off (0 when the charge fits)."""
+
+    @property
+    def capped(self) -> bool:
+        return self.uncollected > 0
+
+
+def _operation(model: Model, operation: str) -> None:
+    if operation not in OPERATIONS:
+        raise NotQuotable(f"unknown operation {operation!r}; operations: {', '.join(OPERATIONS)}")
+    if operation not in model.operations:
+        raise NotQuotable(f"{model.id} does not serve {operation!r} (it serves {', '.join(model.operations)})")
+
+
+def _positive_int(body: Mapping[str, Any], field: str, *, limit: int | None = None) -> int | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isdigit():  # OpenAI sends video `seconds` as a string
+        value = int(value)
+    if type(value) is not int or value < 1 or (limit is not None and value > limit):
+        bound = f" ≤ {limit}" if limit is not None else ""
+        raise NotQuotable(f"`{field}` must be a positive integer{bound}, got {value!r}")
+    return value
+
+
+def _param(body: Mapping[str, Any], *fields: str) -> str | None:
+    for field in fields:
+        value = body.get(field)
+        if value is None or value == "auto":  # "auto": the provider's default option
+            continue
+        if not isinstance(value, str):
+            raise NotQuotable(f"`{field}` must be a string, got {value!r}")
+        return value
+    return None
+
+
+def usage_from_request(model: str | Model, body: Mapping[str, Any], operation: str) -> Usage:
+    """The usage a request-priced request will consume, read from the request (images, speech, video)."""
+    record = get_model(model)
+    _operation(record, operation)
+    if not isinstance(body, Mapping):
+        raise NotQuotable(f"the request body must be a JSON object, got {type(body).__name__}")
+    if operation == "images":
+        count = _positive_int(body, "n", limit=10) or 1
+        return Usage(images=count, image_size=_param(body, "size"), image_quality=_param(body, "quality"))
+    if operation == "speech":
+        text = body.get("input")
+        if not isinstance(text, str) or not text:
+            raise NotQuotable("a speech request needs `input`: the text to speak")
+        return Usage(characters=len(text))
+    if operation == "video":
+        seconds = _positive_int(body, "seconds", limit=3600)
+        if seconds is None:
+            raise NotQuotable("a video request must say how long the video is: `seconds`")
+        return Usage(video_seconds=seconds, video_resolution=_param(body, "size", "resolution"))
+    if price_set_at(record, None).requests is not None and not _prices_usage(record):
+        return Usage()  # priced per request only
+    raise NotQuotable(f"{operation} is priced from the provider's measured usage, so it has no exact quote before "
+                      "the call; use quote_max for the upto maximum")
+
+
+def _prices_usage(model: Model) -> bool:
+    price_set = model.prices[-1]
+    return any(group is not None for group in (price_set.tokens, price_set.images, price_set.video,
+                                               price_set.characters, price_set.audio))
+
+
+def quote_exact(model: str | Model, body: Mapping[str, Any], operation: str, *, at: datetime | None = None,
+                fee_bps: int | None = None) -> Charge:
+    """The exact charge of request-priced work, known before the call. NotQuotable for usage-priced work."""
+    return price(model, usage_from_request(model, body, operation), at=at, fee_bps=fee_bps)
+
+
+def _dearest(rates: list[Rate | None]) -> Fraction:
+    present = [Fraction(rate.num, rate.den) for rate in rates if rate is not None]
+    return max(present) if present else Fraction(0)
+
+
+def _token_worst(model: Model, token_sets: list[TokenRates], prompt: int, output: int) -> int:
+    input_rate = _dearest([r for s in token_sets for r in (s.input, s.cached_input, s.cache_write)])
+    output_rate = _dearest([r for s in token_sets for r in (s.output, s.reasoning)])
+    if prompt and all(s.input is None for s in token_sets):
+        raise UnpricedUsage(f"{model.id} has no input token price")
+    if output and all(s.output is None for s in token_sets):
+        raise UnpricedUsage(f"{model.id} has no output token price")
+    worst = ceil_div(prompt * input_rate.numerator, input_rate.denominator)
+    worst += ceil_div(output * output_rate.numerator, output_rate.denominator)
+    return worst + TOKEN_LINES - 1  # each of up to five lines rounds up by less than one unit
+
+
+def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at: datetime | None = None,
+              fee_bps: int | None = None, budget: int | None = None,
+              audio_seconds: int | Decimal | None = None) -> MaxQuote:
+    """The upto maximum of a request and the output-token limit to enforce upstream.
+
+    `budget` (atomic units, fee included) lowers the output limit until the maximum fits, or raises
+    InsufficientBudget. Transcription needs `audio_seconds`, a bound on the audio's duration.
+    """
+    record = get_model(model)
+    _operation(record, operation)
+    fee = PLATFORM_FEE_BPS if fee_bps is None else fee_bps
+    if operation in REQUEST_PRICED:
+        exact = quote_exact(record, body, operation, at=at, fee_bps=fee)
+        return _fit(MaxQuote(record.id, operation, exact.final_amount, exact.provider_amount, exact.platform_fee,
+                             0, 0), budget)
+    if not isinstance(body, Mapping):
+        raise NotQuotable(f"the request body must be a JSON object, got {type(body).__name__}")
+    price_set = price_set_at(record, at)
+    requests = 0 if price_set.requests is None else line_amount(1, price_set.requests)
+    if price_set.free:
+        return MaxQuote(record.id, operation, 0, 0, 0, 0, 0)
+    if operation == "transcription" and price_set.audio is not None:
+        if audio_seconds is None:
+            raise NotQuotable("a transcription maximum needs a bound on the audio duration (audio_seconds)")
+        seconds = checked(Usage(audio_seconds=audio_seconds)).audio_seconds
+        provider = line_amount(seconds, price_set.audio) + requests
+        return _fit(MaxQuote(record.id, operation, provider + platform_fee(provider, fee), provider,
+                             platform_fee(provider, fee), 0, 0), budget)
+    if price_set.tokens is None:
+        raise UnpricedUsage(f"{record.id} has no token prices, so {operation} has no upto maximum")
+    if operation == "embeddings":
+        prompt, limit = embeddings_input_bound(body), 0
+    elif operation == "chat":
+        prompt = chat_prompt_bound(body)
+        limit = _output_limit(record, body, prompt)
+    else:
+        raise NotQuotable(f"{record.id} prices {operation} by tokens and the audio length is unknown before the call")
+    token_sets = [price_set.tokens, *(tier.rates for tier in price_set.tiers if prompt > tier.above_input_tokens)]
+
+    def quote(output: int) -> MaxQuote:
+        provider = _token_worst(record, token_sets, prompt, output) + requests
+        fee_amount = platform_fee(provider, fee)
+        return MaxQuote(record.id, operation, provider + fee_amount, provider, fee_amount, prompt, output)
+
+    best = quote(limit)
+    if budget is None or best.amount <= budget or limit == 0:
+        return _fit(best, budget)
+    low, high = 1, limit  # the largest output limit whose worst case fits the budget (amount grows with it)
+    if quote(low).amount > budget:
+        raise InsufficientBudget(f"{record.id}: a {prompt}-token prompt with 1 output token can cost up to "
+                                 f"{quote(low).amount}, above the budget of {budget}", quote(low).amount)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if quote(middle).amount <= budget else (low, middle - 1)
+    return quote(low)
+
+
+def _fit(quote: MaxQuote, budget: int | None) -> MaxQuote:
+    if budget is not None and quote.amount > budget:
+        raise InsufficientBudget(f"{quote.model}: this {quote.operation} request can cost up to {quote.amount}, "
+                                 f"above the budget of {budget}", quote.amount)
+    return quote
+
+
+def _output_limit(model: Model, body: Mapping[str, Any], prompt: int) -> int:
+    asked = [_positive_int(body, field) for field in ("max_completion_tokens", "max_tokens", "max_output_tokens")]
+    limits = [value for value in asked if value is not None]
+    if model.max_output_tokens is not None:
+        limits.append(model.max_output_tokens)
+    elif not limits and model.context_window is not None:
+        limits.append(max(1, model.context_window - min(prompt, model.context_window)))
+    if not limits:
+        raise NotQuotable(f"{model.id} publishes no output limit: set max_completion_tokens (or max_tokens)")
+    return min(limits)
+
+
+def settle(model: str | Model, usage: Usage | Mapping[str, Any], authorized_max: int, *,
+           at: datetime | None = None, fee_bps: int | None = None) -> Settlement:
+    """The final charge for measured usage, capped at `authorized_max`; the excess is recorded as uncollected."""
+    if type(authorized_max) is not int or authorized_max < 0:
+        raise ValueError(f"authorized_max must be a non-negative int of atomic units, got {authorized_max!r}")
+    measured = price(model, usage, at=at, fee_bps=fee_bps)
+    amount = min(measured.final_amount, authorized_max)
+    return Settlement(measured, authorized_max, amount, measured.final_amount - amount)

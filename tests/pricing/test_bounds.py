@@ -1,0 +1,34 @@
+"""The prompt-token bound of each request shape."""
+
+from __future__ import annotations
+
+from pricing.bounds import (
+    MESSAGE_OVERHEAD,
+    PART_OVERHEAD,
+    REQUEST_OVERHEAD,
+    chat_prompt_bound,
+    embeddings_input_bound,
+)
+
+BASE = REQUEST_OVERHEAD + MESSAGE_OVERHEAD + len("user")
+
+
+def test_content_shapes() -> None:
+    assert chat_prompt_bound({"messages": [{"role": "user", "content": "héllo"}]}) == BASE + 6 + PART_OVERHEAD
+    parts = [{"type": "text", "text": "ab"}, "cd", {"type": "input_audio", "input_audio": {"data": "AAAA"}}]
+    audio_json = len('{"type":"input_audio","input_audio":{"data":"AAAA"}}')
+    assert chat_prompt_bound({"messages": [{"role": "user", "content": parts}]}) == (
+        BASE + 2 + 2 + audio_json + 3 * PART_OVERHEAD)
+    tool_call = {"role": "assistant", "content": None, "tool_calls": [{"id": "1"}]}
+    assert chat_prompt_bound({"messages": [tool_call]}) == (
+        REQUEST_OVERHEAD + MESSAGE_OVERHEAD + len("assistant") + len('[{"id":"1"}]'))
+
+
+def test_responses_input_and_other_prompt_fields() -> None:
+    assert chat_prompt_bound({"input": "hi", "instructions": "be brief"}) == BASE + 2 + PART_OVERHEAD + len("be brief")
+    assert chat_prompt_bound({"input": [{"role": "user", "content": "hi"}]}) == BASE + 2 + PART_OVERHEAD
+
+
+def test_embeddings_inputs() -> None:
+    assert embeddings_input_bound({"input": "héllo"}) == 6 + PART_OVERHEAD
+    assert embeddings_input_bound({"input": ["a", [1, 2]]}) == 1 + PART_OVERHEAD + 2
