@@ -1,0 +1,93 @@
+"""`python -m gateway_min serve [--host 127.0.0.1] [--port 8402] [--db PATH] [--demo] [--workers N] ...`"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+import uuid
+
+import uvicorn
+
+from gateway_min.keys import new_token, token_hash
+from gateway_min.ledger import KeyRow, Ledger, ops
+from gateway_min.server import DEFAULT_DB, Settings
+
+DEMO_DB = "var/gateway-demo.sqlite3"
+DEMO_WALLET = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+
+
+def demo_key(db: str, chain_id: int = 43113, budget: int = 5_000_000) -> str:
+    """Create a demo Compose Key (5 USDC, 30 days) directly in the ledger; returns its token."""
+    ledger = Ledger(db)
+    try:
+        token = new_token()
+        now = int(time.time() * 1000)
+        key = KeyRow(str(uuid.uuid4()), token_hash(token), token[:12], DEMO_WALLET, chain_id, "api", "demo", budget, 0,
+                     0, now, now + 30 * 24 * 3600 * 1000, None, None)
+        ledger.writer.run_sync(lambda conn: ops.create_key(conn, key))
+    finally:
+        ledger.close()
+    return token
+
+
+def banner(host: str, port: int, admin: str, token: str) -> str:
+    base = f"http://{host}:{port}"
+    return f"""
+Compose gateway (demo): every catalog model is served by the built-in deterministic provider; no network needed.
+  admin token (COMPOSE_ADMIN_TOKEN): {admin}
+  demo Compose Key (5 USDC budget):  {token}
+
+Try it:
+  curl -s {base}/v1/chat/completions -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
+       -d '{{"model": "gpt-4.1", "messages": [{{"role": "user", "content": "Hello there"}}], "max_tokens": 64}}' -i
+
+  curl -s {base}/api/keys -H 'Authorization: Bearer {admin}' -H 'x-session-user-address: {DEMO_WALLET}' -H 'x-chain-id: 43113'
+
+  python - <<'PY'
+from openai import OpenAI
+client = OpenAI(base_url="{base}/external/v1", api_key="{token}")
+print(client.chat.completions.create(model="gpt-4.1", messages=[{{"role": "user", "content": "Hi"}}]).choices[0].message.content)
+for chunk in client.chat.completions.create(model="gpt-4.1", messages=[{{"role": "user", "content": "Stream it"}}], stream=True):
+    print(chunk.choices[0].delta.content or "", end="")
+PY
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway_min")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8402)
+    serve.add_argument("--db", default=None, help=f"SQLite ledger (default {DEFAULT_DB}, or {DEMO_DB} with --demo)")
+    serve.add_argument("--demo", action="store_true", help="built-in demo upstream for every model, a demo key")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--upstream-url", help="send every model to this OpenAI-compatible base URL")
+    serve.add_argument("--sync", choices=["full", "normal"], default="full",
+                       help="SQLite durability of settlements: fsync each batch (full, default) or not (normal)")
+    serve.add_argument("--demo-chunk-delay", type=float, default=0.02, help="seconds between demo stream chunks")
+    serve.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    admin = os.environ.get("COMPOSE_ADMIN_TOKEN")
+    if args.demo and not admin:
+        admin = "admin-" + secrets.token_urlsafe(24)
+    settings = Settings(db=args.db or (DEMO_DB if args.demo else DEFAULT_DB), demo=args.demo,
+                        upstream_url=args.upstream_url, upstream_key=os.environ.get("GATEWAY_UPSTREAM_KEY"),
+                        admin_token=admin, durable_sync=args.sync.upper(),
+                        demo_chunk_delay=args.demo_chunk_delay if args.demo else 0.0)
+    if not admin:
+        print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)
+    os.environ.update(settings.export())
+    if args.demo:
+        os.makedirs(os.path.dirname(os.path.abspath(settings.db)), exist_ok=True)
+        print(banner(args.host, args.port, admin or "", demo_key(settings.db)), flush=True)
+    uvicorn.run("gateway_min.server:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

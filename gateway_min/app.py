@@ -1,0 +1,126 @@
+"""The ASGI application: routes, the error boundary, start-up and shutdown (lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Final
+
+from gateway_min import catalog_routes, intents, keys, paid
+from gateway_min.context import Gateway
+from gateway_min.http import HTTPError, Request, send_error, send_json
+from gateway_min.router import Router
+from gateway_min.types import Receive, Scope, Send
+
+log = logging.getLogger("gateway_min")
+PAID: Final = {
+    "chat/completions": "chat",
+    "embeddings": "embeddings",
+    "images/generations": "images",
+    "audio/speech": "speech",
+    "audio/transcriptions": "transcription",
+    "videos/generations": "video",
+    "videos": "video",
+}
+SWEEP_SECONDS: Final = 30.0
+
+
+def routes(gw: Gateway) -> Router:
+    router = Router()
+
+    def bind(handler: Callable[[Gateway, Request, Send], Awaitable[None]]) -> Callable[[Request, Send], Awaitable[None]]:
+        return partial(handler, gw)
+
+    for suffix, operation in PAID.items():
+        router.add("POST", f"/v1/{suffix}", partial(paid.handle, gw, operation=operation, external=False))
+        router.add("POST", f"/external/v1/{suffix}", partial(paid.handle, gw, operation=operation, external=True),
+                   style="openai")
+    router.add("POST", "/api/inference", partial(paid.handle, gw, operation="chat", external=False))
+    router.add("GET", "/v1/models", catalog_routes.list_models)
+    router.add("GET", "/v1/models/{model:path}", catalog_routes.get_model)
+    router.add("GET", "/external/v1/models", partial(catalog_routes.list_models, external=True), style="openai")
+    router.add("GET", "/external/v1/models/{model:path}", partial(catalog_routes.get_model, external=True),
+               style="openai")
+    router.add("POST", "/api/keys", bind(keys.create_key))
+    router.add("GET", "/api/keys", bind(keys.list_keys))
+    router.add("GET", "/api/keys/{key_id}", bind(keys.get_key))
+    router.add("DELETE", "/api/keys/{key_id}", bind(keys.delete_key))
+    router.add("POST", "/api/payments/prepare", bind(intents.prepare), style="legacy")
+    router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
+    router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
+    router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
+    router.add("GET", "/health", partial(_health, gw))
+    return router
+
+
+async def _health(gw: Gateway, request: Request, send: Send) -> None:
+    await send_json(send, 200, {"status": "ok"})
+
+
+class App:
+    """Pure ASGI: every HTTP request goes through the router inside one error boundary."""
+
+    def __init__(self, gw: Gateway, *, on_shutdown: Callable[[], Awaitable[None]] | None = None) -> None:
+        self.gw = gw
+        self.router = routes(gw)
+        self.on_shutdown = on_shutdown
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        style = "openai" if request.path.startswith("/external/") else "compose"
+        started = False
+
+        async def tracking_send(message: dict[str, object]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            route = self.router.match(request)
+            style = route.style
+            await route.handler(request, tracking_send)  # type: ignore[arg-type]
+        except HTTPError as error:
+            if not started:
+                await send_error(send, error, style)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            if not started:
+                await send_error(send, HTTPError(500, "internal_error", "internal error"), style)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._sweeper = asyncio.ensure_future(self._sweep())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._sweeper is not None:
+                    self._sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._sweeper
+                if self.gw.tasks:
+                    await asyncio.gather(*self.gw.tasks, return_exceptions=True)
+                if self.on_shutdown is not None:
+                    await self.on_shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _sweep(self) -> None:
+        """Abandoned holds expire even when nobody reserves on their key again (I6)."""
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                expired = await self.gw.ledger.expire_due()
+                if expired:
+                    log.info("sweeper expired %d abandoned hold(s)", expired)
+            except Exception:
+                log.exception("sweeper failed")

@@ -1,0 +1,36 @@
+"""Free catalog routes: /v1/models[/{id}] (and the /external/v1 twins) from the generated models.json."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any, Final
+
+import orjson
+
+from gateway_min.http import HTTPError, Request, send_json
+from gateway_min.types import Send
+from generated.catalog import MODEL_INDEX
+
+_LISTING: Final[dict[str, Any]] = orjson.loads(resources.files("generated").joinpath("models.json").read_bytes())
+_BY_ID: Final[dict[str, dict[str, Any]]] = {entry["id"]: entry for entry in _LISTING["data"]}
+_OPENAI_FIELDS: Final = ("id", "object", "created", "owned_by")
+
+
+async def list_models(request: Request, send: Send, *, external: bool = False) -> None:
+    data = _LISTING["data"]
+    if provider := request.query.get("provider"):
+        data = [entry for entry in data if entry["owned_by"] == provider]
+    if modality := request.query.get("modality"):
+        data = [entry for entry in data if entry["modality"] == modality]
+    if external:
+        data = [{field: entry[field] for field in _OPENAI_FIELDS} for entry in data]
+    await send_json(send, 200, {"object": "list", "data": data})
+
+
+async def get_model(request: Request, send: Send, *, external: bool = False) -> None:
+    name = request.params["model"]
+    model = MODEL_INDEX.get(name)
+    if model is None:
+        raise HTTPError(404, "model_not_found", f"The model '{name}' does not exist")
+    entry = _BY_ID[model.id]
+    await send_json(send, 200, {field: entry[field] for field in _OPENAI_FIELDS} if external else entry)

@@ -1,0 +1,43 @@
+"""What every handler shares: the ledger, the upstream providers, settings. Built once at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gateway_min.ledger import KeyRow, Ledger
+
+if TYPE_CHECKING:
+    from gateway_min.upstream import Providers
+
+
+@dataclass
+class Gateway:
+    ledger: Ledger
+    providers: Providers
+    admin_token: str | None
+    clock: Callable[[], int]
+    """Unix milliseconds."""
+    intent_ttl_ms: int = 15 * 60 * 1000
+    stream_ttl_ms: int = 60 * 60 * 1000
+    max_audio_seconds: int = 3600
+    """Hold bound for transcriptions whose duration cannot be read from the upload (anything but WAV)."""
+    keys: dict[str, KeyRow] = field(default_factory=dict)
+    """Token hash → key, for the immutable parts (id, owner, chain, expiry); budgets and revocation are always
+    checked in the ledger's conditional reserve, so a cached key can never spend what it may not."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    tasks: set[asyncio.Future[Any]] = field(default_factory=set)
+
+    def background(self, work: Awaitable[Any]) -> None:
+        """Run `work` without waiting for it; failures are logged, not lost."""
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logging.getLogger("gateway_min").error("background task failed", exc_info=task.exception())

@@ -1,0 +1,116 @@
+"""Requests, responses and errors on raw ASGI: small, explicit, no framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import parse_qsl
+
+import orjson
+
+from gateway_min.types import Receive, Scope, Send
+
+MAX_BODY: Final = 32 * 1024 * 1024  # bytes; OpenAI's own limit for audio uploads is 25 MB
+EXPOSED: Final = (
+    "x-payment-intent-id, x-compose-key-budget-limit, x-compose-key-budget-used, x-compose-key-budget-reserved, "
+    "x-compose-key-budget-remaining, x-compose-receipt, payment-required, payment-response, x-transaction-hash, "
+    "x-idempotent-replay, x-request-id, x-compose-overhead-ms"
+)
+
+
+class HTTPError(Exception):
+    """An error answered as JSON. `style` picks the body: OpenAI-shaped, Compose envelope, or legacy string."""
+
+    def __init__(self, status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None,
+                 details: Any = None, style: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+        self.details = details
+        self.style = style
+
+    def body(self, style: str) -> dict[str, Any]:
+        style = self.style or style
+        if style == "openai":
+            kind = {400: "invalid_request_error", 401: "authentication_error", 402: "insufficient_quota",
+                    403: "permission_error", 404: "invalid_request_error", 409: "conflict_error",
+                    429: "rate_limit_error"}.get(self.status, "api_error")
+            return {"error": {"message": self.message, "type": kind, "param": None, "code": self.code}}
+        if style == "legacy":
+            return {"error": self.message, "code": self.code}
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class Request:
+    __slots__ = ("_body", "headers", "method", "params", "path", "query", "receive", "scope")
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.headers: dict[str, str] = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        self.query: dict[str, str] = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        self.params: dict[str, str] = {}
+        self._body: bytes | None = None
+
+    async def body(self, limit: int = MAX_BODY) -> bytes:
+        if self._body is None:
+            declared = self.headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > limit):
+                raise HTTPError(413, "payload_too_large", f"request body exceeds {limit} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await self.receive()
+                if message["type"] == "http.disconnect":
+                    raise HTTPError(400, "client_disconnected", "the client disconnected before sending the body")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPError(413, "payload_too_large", f"request body exceeds {limit} bytes")
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            self._body = b"".join(chunks)
+        return self._body
+
+    async def json(self) -> dict[str, Any]:
+        """The body as a JSON object; 415 for another content type, 400 for malformed JSON or a non-object."""
+        kind = self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if kind != "application/json":
+            raise HTTPError(415, "unsupported_media_type",
+                            f"expected Content-Type: application/json, got {kind or 'none'}")
+        raw = await self.body()
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise HTTPError(400, "invalid_json", f"request body must be a JSON object, got {type(value).__name__}")
+        return value
+
+
+def header_list(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def send_bytes(send: Send, status: int, body: bytes, content_type: str,
+                     headers: Mapping[str, str] | None = None) -> None:
+    out = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
+           (b"access-control-expose-headers", EXPOSED.encode()), *header_list(headers or {})]
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_json(send: Send, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+    await send_bytes(send, status, orjson.dumps(body), "application/json", headers)
+
+
+async def send_error(send: Send, error: HTTPError, style: str) -> None:
+    await send_json(send, error.status, error.body(style), error.headers)

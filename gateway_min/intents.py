@@ -1,0 +1,228 @@
+"""The intent API for services: prepare (reserve), settle, abort, and the meter quote. LegacyError bodies."""
+
+from __future__ import annotations
+
+import json
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+import orjson
+
+import pricing
+from gateway_min import receipts
+from gateway_min.admission import ledger_http_error, request_hash
+from gateway_min.context import Gateway
+from gateway_min.http import HTTPError, Request, send_json
+from gateway_min.keys import bearer, budget_headers, key_for_token
+from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
+from gateway_min.types import Send
+from generated.catalog import PLATFORM_FEE_BPS
+from catalog_build.units import UnknownUnit, scale
+from pricing.charge import LineItem, ceil_div, platform_fee
+
+
+def _decimal_json(raw: bytes) -> dict[str, Any]:
+    """JSON whose numbers are read as Decimal (unit prices must not pass through float)."""
+    try:
+        value = json.loads(raw, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HTTPError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise HTTPError(400, "invalid_json", "request body must be a JSON object")
+    return value
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise HTTPError(415, "unsupported_media_type", f"expected Content-Type: application/json, got {kind or 'none'}")
+    return _decimal_json(await request.body())
+
+
+def _atomic(value: Any, field: str, *, allow_zero: bool = False) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if type(value) is not int or value < (0 if allow_zero else 1):
+        raise HTTPError(400, "validation_error", f"{field} must be a {'non-negative' if allow_zero else 'positive'} "
+                        f"integer of USDC atomic units, got {value!r}")
+    return value
+
+
+def meter_lines(meter: Any) -> tuple[str, tuple[LineItem, ...]]:
+    """A MeteredInput `{subject, lineItems:[{key, unit, quantity > 0, unitPriceUsd > 0}]}` priced by our rule."""
+
+    if not isinstance(meter, dict) or not isinstance(meter.get("subject"), str) or not isinstance(
+            meter.get("lineItems"), list) or not meter["lineItems"]:
+        raise HTTPError(400, "validation_error", "meter must be {subject, lineItems: [{key, unit, quantity, unitPriceUsd}]}")
+    lines = []
+    for i, item in enumerate(meter["lineItems"]):
+        try:
+            key, unit = str(item["key"]), str(item["unit"])
+            quantity, price = Decimal(str(item["quantity"])), Decimal(str(item["unitPriceUsd"]))
+            per = scale(unit).per
+        except (KeyError, TypeError, InvalidOperation, UnknownUnit) as exc:
+            raise HTTPError(400, "validation_error", f"meter.lineItems[{i}]: {exc}") from None
+        if not (quantity.is_finite() and price.is_finite() and quantity > 0 and price > 0):
+            raise HTTPError(400, "validation_error", f"meter.lineItems[{i}]: quantity and unitPriceUsd must be > 0")
+        exact = Fraction(quantity) * Fraction(price) * 10**6 / per  # exact: no decimal context involved
+        amount = ceil_div(exact.numerator, exact.denominator)
+        lines.append(LineItem(key, unit, int(quantity) if quantity == int(quantity) else quantity, price, amount))
+    return meter["subject"], tuple(lines)
+
+
+def _meter_total(lines: tuple[LineItem, ...]) -> tuple[int, int, int]:
+    provider = sum(line.amount for line in lines)
+    fee = platform_fee(provider, PLATFORM_FEE_BPS)
+    return provider, fee, provider + fee
+
+
+def _chain(request: Request, key: KeyRow) -> None:
+    chain = request.headers.get("x-chain-id")
+    if chain is None:
+        raise HTTPError(400, "validation_error", "x-chain-id header is required", style="legacy")
+    if not chain.isdigit() or int(chain) != key.chain_id:
+        raise HTTPError(409, "conflict", f"x-chain-id {chain} does not match the key's chain {key.chain_id}",
+                        style="legacy")
+
+
+async def prepare(gw: Gateway, request: Request, send: Send) -> None:
+    key = await key_for_token(gw, bearer(request))
+    _chain(request, key)
+    body = await _body(request)
+    for field in ("service", "action", "resource", "method"):
+        if not isinstance(body.get(field), str) or not body[field]:
+            raise HTTPError(400, "validation_error", f"`{field}` is required")
+    given = [name for name in ("maxAmountWei", "meter") if body.get(name) is not None]
+    if len(given) != 1:
+        raise HTTPError(400, "validation_error", "exactly one of maxAmountWei or meter is required")
+    if given[0] == "maxAmountWei":
+        amount = _atomic(body["maxAmountWei"], "maxAmountWei")
+    else:
+        _, lines = meter_lines(body["meter"])
+        amount = _meter_total(lines)[2]
+    idem = body.get("idempotencyKey") or request.headers.get("x-idempotency-key")
+    if idem is not None and (not isinstance(idem, str) or not 1 <= len(idem) <= 200):
+        raise HTTPError(400, "validation_error", "idempotencyKey must be 1 to 200 characters")
+    run_id = body.get("composeRunId") or body.get("runId")
+    hold = Hold(key.id, amount, gw.intent_ttl_ms, idem, request_hash(orjson.loads(orjson.dumps(body, default=str)),
+                "prepare") if idem else None, body["service"], body["action"], body["resource"],
+                body.get("modelId") if isinstance(body.get("modelId"), str) else None,
+                run_id if isinstance(run_id, str) else None)
+    try:
+        reservation = await gw.ledger.reserve(hold)
+    except LedgerError as exc:
+        raise _legacy(ledger_http_error(exc)) from None
+    headers = {"x-payment-intent-id": reservation.intent.id, **budget_headers(reservation.key)}
+    if reservation.replay:
+        headers["x-idempotent-replay"] = "true"
+    await send_json(send, 200, {"paymentIntentId": reservation.intent.id, "maxAmountWei": str(reservation.intent.amount),
+                                "status": reservation.intent.state}, headers)
+
+
+def _legacy(error: HTTPError) -> HTTPError:
+    error.style = "legacy"
+    if error.status == 402:
+        error.message = "Compose key budget exhausted"
+    return error
+
+
+def _settled_body(intent: IntentRow) -> dict[str, Any]:
+    stored = orjson.loads(intent.receipt) if intent.receipt else {}
+    out: dict[str, Any] = {"paymentIntentId": intent.id, "maxAmountWei": str(intent.amount),
+                           "finalAmountWei": str(intent.settled or 0), "status": "settled"}
+    for ours, theirs in (("subject", "meterSubject"), ("provider_amount_wei", "providerAmountWei"),
+                         ("platform_fee_wei", "platformFeeWei")):
+        if ours in stored:
+            out[theirs] = stored[ours]
+    if "line_items" in stored:
+        out["lineItems"] = receipts.camel({"line_items": stored["line_items"]})["lineItems"]
+    return out
+
+
+async def settle(gw: Gateway, request: Request, send: Send) -> None:
+    body = await _body(request)
+    intent_id = body.get("paymentIntentId")
+    if not isinstance(intent_id, str):
+        raise HTTPError(400, "validation_error", "paymentIntentId is required", style="legacy")
+    given = [name for name in ("finalAmountWei", "meter") if body.get(name) is not None]
+    if len(given) != 1:
+        raise HTTPError(400, "validation_error", "exactly one of finalAmountWei or meter is required", style="legacy")
+    lines: tuple[LineItem, ...] = ()
+    subject = None
+    if given[0] == "finalAmountWei":
+        final = _atomic(body["finalAmountWei"], "finalAmountWei", allow_zero=True)
+    else:
+        subject, lines = meter_lines(body["meter"])
+        final = _meter_total(lines)[2]
+    current = await gw.ledger.get_intent(intent_id)
+    if current is None:
+        raise HTTPError(404, "not_found", f"payment intent {intent_id} not found", style="legacy")
+    key = await gw.ledger.get_key(current.key_id)
+    network = f"eip155:{key.chain_id}" if key else "eip155:0"
+
+    def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
+        built = receipts.build(row, None, network)
+        if subject is not None:
+            built["subject"] = subject
+            provider, fee, _total = _meter_total(lines)
+            built.update(provider_amount_wei=str(provider), platform_fee_wei=str(fee), line_items=[
+                {"key": line.key, "unit": line.unit, "quantity": str(line.quantity),
+                 "unit_price_usd": str(line.unit_price_usd), "amount_wei": str(line.amount)} for line in lines])
+        return built
+
+    try:
+        resolution = await gw.ledger.settle(intent_id, final, 0, receipt)
+    except LedgerError as exc:
+        raise _legacy(ledger_http_error(exc)) from None
+    headers = {"x-compose-key-final-amount-wei": str(resolution.intent.settled or 0), **budget_headers(resolution.key)}
+    await send_json(send, 200, _settled_body(resolution.intent), headers)
+
+
+async def abort(gw: Gateway, request: Request, send: Send) -> None:
+    body = await _body(request)
+    intent_id, reason = body.get("paymentIntentId"), body.get("reason")
+    if not isinstance(intent_id, str):
+        raise HTTPError(400, "validation_error", "paymentIntentId is required", style="legacy")
+    if not isinstance(reason, str) or not reason:
+        raise HTTPError(400, "validation_error", "reason is required", style="legacy")
+    try:
+        resolution = await gw.ledger.abort(intent_id, reason)
+    except LedgerError as exc:
+        raise _legacy(ledger_http_error(exc)) from None
+    await send_json(send, 200, {"success": True, "paymentIntentId": intent_id, "status": "aborted",
+                                "reason": resolution.intent.reason}, budget_headers(resolution.key))
+
+
+async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
+    """Quote a model's usage: `{modelId, modality, usage?, media?}`; usage in Compose (promptTokens…) or our keys."""
+    body = await _body(request)
+    model_id, modality = body.get("modelId"), body.get("modality")
+    if not isinstance(model_id, str) or not isinstance(modality, str):
+        raise HTTPError(400, "validation_error", "modelId and modality are required", style="legacy")
+    try:
+        model = pricing.get_model(model_id)
+    except pricing.UnknownModel:
+        raise HTTPError(404, "model_not_found", f"unknown model {model_id!r}", style="legacy") from None
+    usage = dict(body.get("usage") or {})
+    renamed = {"promptTokens": "input_tokens", "completionTokens": "output_tokens", "cachedTokens": "cached_input_tokens",
+               "reasoningTokens": "reasoning_tokens"}
+    usage = {renamed.get(k, k): v for k, v in usage.items() if k != "totalTokens"}
+    usage.update(body.get("media") or {})
+    usage = {k: (int(v) if isinstance(v, Decimal) and v == int(v) and k not in ("audio_seconds", "video_seconds")
+                 else v) for k, v in usage.items()}
+    try:
+        charge = pricing.price(model, usage)
+    except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
+        raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
+    items = [{"key": i.key, "unit": i.unit, "quantity": str(i.quantity), "unitPriceUsd": str(i.unit_price_usd),
+              "amountWei": str(i.amount)} for i in charge.line_items]
+    await send_json(send, 200, {
+        "modelId": model.id, "provider": model.provider, "known": True,
+        "meter": {"subject": charge.subject, "lineItems": [{k: v for k, v in i.items() if k != "amountWei"}
+                                                           for i in items]},
+        "lineItems": items, "providerAmountWei": str(charge.provider_amount),
+        "platformFeeWei": str(charge.platform_fee), "finalAmountWei": str(charge.final_amount),
+    })
+

@@ -1,0 +1,101 @@
+"""The budget ledger: Compose Keys, payment intents (holds) and their journal, on SQLite (portable SQL)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from gateway_min.ledger import ops
+from gateway_min.ledger.ops import (
+    BudgetExhausted,
+    Hold,
+    IntentConflict,
+    IntentNotFound,
+    IntentRow,
+    KeyExpired,
+    KeyNotFound,
+    KeyRevoked,
+    KeyRow,
+    LedgerError,
+    Receipt,
+    Reservation,
+    Resolution,
+)
+from gateway_min.ledger.writer import Writer
+
+__all__ = [
+    "BudgetExhausted",
+    "Hold",
+    "IntentConflict",
+    "IntentNotFound",
+    "IntentRow",
+    "KeyExpired",
+    "KeyNotFound",
+    "KeyRevoked",
+    "KeyRow",
+    "Ledger",
+    "LedgerError",
+    "Reservation",
+    "Resolution",
+]
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Ledger:
+    """Async access to the ledger. `clock` returns Unix milliseconds (injected in tests)."""
+
+    def __init__(self, path: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> None:
+        self.path = path
+        self.clock = clock
+        self.writer = Writer(path, durable_sync=durable_sync)
+        self.writer.run_sync(ops.migrate)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    async def create_key(self, key: KeyRow) -> KeyRow:
+        return await self.writer.run(lambda c: ops.create_key(c, key), durable=True)
+
+    async def key_by_hash(self, key_hash: str) -> KeyRow | None:
+        return await self.writer.run(lambda c: ops.key_by_hash(c, key_hash))
+
+    async def get_key(self, key_id: str) -> KeyRow | None:
+        return await self.writer.run(lambda c: ops.get_key(c, key_id))
+
+    async def list_keys(self, owner: str) -> list[KeyRow]:
+        return await self.writer.run(lambda c: ops.list_keys(c, owner))
+
+    async def revoke_key(self, key_id: str) -> KeyRow | None:
+        now = self.clock()
+        return await self.writer.run(lambda c: ops.revoke_key(c, key_id, now), durable=True)
+
+    async def reserve(self, hold: Hold) -> Reservation:
+        now = self.clock()
+        return await self.writer.run(lambda c: ops.reserve(c, hold, now))
+
+    async def dispatch(self, intent_id: str) -> None:
+        now = self.clock()
+        await self.writer.run(lambda c: ops.dispatch(c, intent_id, now))
+
+    async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
+                     estimated: bool = False) -> Resolution:
+        now = self.clock()
+        return await self.writer.run(lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now),
+                                     durable=True)
+
+    async def abort(self, intent_id: str, reason: str) -> Resolution:
+        now = self.clock()
+        return await self.writer.run(lambda c: ops.abort(c, intent_id, reason, now), durable=True)
+
+    async def get_intent(self, intent_id: str) -> IntentRow | None:
+        return await self.writer.run(lambda c: ops.get_intent(c, intent_id))
+
+    async def expire_due(self) -> int:
+        now = self.clock()
+        return await self.writer.run(lambda c: ops.expire_due(c, now), durable=True)
+
+    async def totals(self, key_id: str) -> tuple[int, int]:
+        return await self.writer.run(lambda c: ops.totals(c, key_id))

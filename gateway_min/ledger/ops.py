@@ -1,0 +1,320 @@
+"""Ledger operations: each a function of one connection, run inside the writer's transaction (ledger/writer.py).
+
+Per key: budget B, spent S, reserved R, available A = B − S − R. Reserve is one conditional UPDATE
+(A ≥ hold and the key live), so S + R ≤ B holds at every commit (I1) whatever runs concurrently; settle and abort
+claim the intent row first (`WHERE state = 'authorized'`), so an intent resolves at most once (I3); every change
+of the counters writes a journal row in the same transaction (I2).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+import orjson
+
+SCHEMA: Final = (Path(__file__).parent / "schema.sql").read_text()
+
+
+class LedgerError(Exception):
+    status = 409
+    code = "conflict"
+
+
+class KeyNotFound(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class KeyRevoked(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class KeyExpired(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class BudgetExhausted(LedgerError):
+    status, code = 402, "payment_required"
+
+    def __init__(self, message: str, key: KeyRow) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class IntentNotFound(LedgerError):
+    status, code = 404, "not_found"
+
+
+class IntentConflict(LedgerError):
+    status, code = 409, "conflict"
+
+
+class KeyRow(NamedTuple):
+    id: str
+    key_hash: str
+    prefix: str
+    owner: str
+    chain_id: int
+    purpose: str
+    name: str | None
+    budget: int
+    spent: int
+    reserved: int
+    created_at: int
+    expires_at: int
+    revoked_at: int | None
+    last_used_at: int | None
+
+    @property
+    def available(self) -> int:
+        return self.budget - self.spent - self.reserved
+
+
+class IntentRow(NamedTuple):
+    id: str
+    key_id: str
+    idem_key: str | None
+    request_hash: str | None
+    amount: int
+    settled: int | None
+    uncollected: int
+    state: str
+    estimated: int
+    service: str | None
+    action: str | None
+    resource: str | None
+    model: str | None
+    run_id: str | None
+    reason: str | None
+    receipt: str | None
+    created_at: int
+    dispatched_at: int | None
+    expires_at: int
+    resolved_at: int | None
+    late_settled_at: int | None
+
+
+class Reservation(NamedTuple):
+    intent: IntentRow
+    key: KeyRow
+    replay: bool
+
+
+class Resolution(NamedTuple):
+    intent: IntentRow
+    key: KeyRow
+    replay: bool
+
+
+class Hold(NamedTuple):
+    key_id: str
+    amount: int
+    ttl_ms: int
+    idem_key: str | None = None
+    request_hash: str | None = None
+    service: str | None = None
+    action: str | None = None
+    resource: str | None = None
+    model: str | None = None
+    run_id: str | None = None
+
+
+_KEY_COLUMNS: Final = ", ".join(KeyRow._fields)
+_INTENT_COLUMNS: Final = ", ".join(IntentRow._fields)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _journal(conn: sqlite3.Connection, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
+    conn.execute("INSERT INTO journal (key_id, intent_id, kind, reserved, spent, at) VALUES (?, ?, ?, ?, ?, ?)",
+                 (key.id, intent_id, kind, key.reserved, key.spent, at))
+
+
+def get_key(conn: sqlite3.Connection, key_id: str) -> KeyRow | None:
+    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM compose_keys WHERE id = ?", (key_id,)).fetchone()
+    return None if row is None else KeyRow(*row)
+
+
+def key_by_hash(conn: sqlite3.Connection, key_hash: str) -> KeyRow | None:
+    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM compose_keys WHERE key_hash = ?", (key_hash,)).fetchone()
+    return None if row is None else KeyRow(*row)
+
+
+def list_keys(conn: sqlite3.Connection, owner: str) -> list[KeyRow]:
+    rows = conn.execute(f"SELECT {_KEY_COLUMNS} FROM compose_keys WHERE owner = ? ORDER BY created_at, id",
+                        (owner,)).fetchall()
+    return [KeyRow(*row) for row in rows]
+
+
+def create_key(conn: sqlite3.Connection, key: KeyRow) -> KeyRow:
+    conn.execute(f"INSERT INTO compose_keys ({_KEY_COLUMNS}) VALUES ({', '.join('?' * len(KeyRow._fields))})", key)
+    _journal(conn, key, None, "fund", key.created_at)
+    return key
+
+
+def revoke_key(conn: sqlite3.Connection, key_id: str, now: int) -> KeyRow | None:
+    row = conn.execute(f"UPDATE compose_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? "
+                       f"RETURNING {_KEY_COLUMNS}", (now, key_id)).fetchone()
+    if row is None:
+        return None
+    key = KeyRow(*row)
+    _journal(conn, key, None, "revoke", now)
+    return key
+
+
+def get_intent(conn: sqlite3.Connection, intent_id: str) -> IntentRow | None:
+    row = conn.execute(f"SELECT {_INTENT_COLUMNS} FROM intents WHERE id = ?", (intent_id,)).fetchone()
+    return None if row is None else IntentRow(*row)
+
+
+def _move(conn: sqlite3.Connection, key_id: str, reserved: int, spent: int) -> KeyRow:
+    row = conn.execute(f"UPDATE compose_keys SET reserved = reserved + ?, spent = spent + ? WHERE id = ? "
+                       f"RETURNING {_KEY_COLUMNS}", (reserved, spent, key_id)).fetchone()
+    return KeyRow(*row)
+
+
+def expire_due(conn: sqlite3.Connection, now: int, key_id: str | None = None) -> int:
+    """Expire authorized intents past their TTL: release the hold, or book it when the upstream call was made."""
+    query = f"SELECT {_INTENT_COLUMNS} FROM intents WHERE state = 'authorized' AND expires_at <= ?"
+    args: tuple[Any, ...] = (now,)
+    if key_id is not None:
+        query += " AND key_id = ?"
+        args = (now, key_id)
+    expired = 0
+    for intent in [IntentRow(*row) for row in conn.execute(query, args).fetchall()]:
+        booked = intent.amount if intent.dispatched_at is not None else None
+        claimed = conn.execute(
+            "UPDATE intents SET state = 'expired', settled = ?, estimated = ?, resolved_at = ? "
+            "WHERE id = ? AND state = 'authorized'", (booked, int(booked is not None), now, intent.id)).rowcount
+        if claimed:
+            key = _move(conn, intent.key_id, -intent.amount, booked or 0)
+            _journal(conn, key, intent.id, "expire", now)
+            expired += 1
+    return expired
+
+
+def _classify(conn: sqlite3.Connection, key_id: str, amount: int, now: int) -> LedgerError:
+    key = get_key(conn, key_id)
+    if key is None:
+        return KeyNotFound("Key not found")
+    if key.revoked_at is not None:
+        return KeyRevoked("Key has been revoked")
+    if key.expires_at <= now:
+        return KeyExpired("Key has expired")
+    return BudgetExhausted(f"Compose key budget exhausted: this request needs a hold of {amount}, "
+                           f"{key.available} of {key.budget} is available", key)
+
+
+def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation:
+    if hold.idem_key is not None:
+        existing = conn.execute(f"SELECT {_INTENT_COLUMNS} FROM intents WHERE key_id = ? AND idem_key = ?",
+                                (hold.key_id, hold.idem_key)).fetchone()
+        if existing is not None:
+            intent = IntentRow(*existing)
+            if intent.state == "authorized" and intent.expires_at <= now:
+                expire_due(conn, now, hold.key_id)
+                intent = intent._replace(state="expired")
+            if intent.state in ("expired", "aborted"):  # a dead intent frees its idempotency slot
+                conn.execute("UPDATE intents SET idem_key = NULL WHERE id = ?", (intent.id,))
+            elif intent.request_hash != hold.request_hash:
+                raise IntentConflict("x-idempotency-key was already used for a different request")
+            else:
+                key = get_key(conn, hold.key_id)
+                assert key is not None
+                return Reservation(intent, key, True)
+    update = (f"UPDATE compose_keys SET reserved = reserved + ?, last_used_at = ? WHERE id = ? AND revoked_at IS NULL "
+              f"AND expires_at > ? AND budget - spent - reserved >= ? RETURNING {_KEY_COLUMNS}")
+    args = (hold.amount, now, hold.key_id, now, hold.amount)
+    row = conn.execute(update, args).fetchone()
+    if row is None and expire_due(conn, now, hold.key_id):  # reclaim abandoned holds, then try once more
+        row = conn.execute(update, args).fetchone()
+    if row is None:
+        raise _classify(conn, hold.key_id, hold.amount, now)
+    key = KeyRow(*row)
+    intent = IntentRow(str(uuid.uuid4()), hold.key_id, hold.idem_key, hold.request_hash, hold.amount, None, 0,
+                       "authorized", 0, hold.service, hold.action, hold.resource, hold.model, hold.run_id, None, None,
+                       now, None, now + hold.ttl_ms, None, None)
+    conn.execute(f"INSERT INTO intents ({_INTENT_COLUMNS}) VALUES ({', '.join('?' * len(IntentRow._fields))})", intent)
+    _journal(conn, key, intent.id, "reserve", now)
+    return Reservation(intent, key, False)
+
+
+def dispatch(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
+    """Mark that the upstream call is being made: an expired hold is then booked, not released (I6)."""
+    conn.execute("UPDATE intents SET dispatched_at = ? WHERE id = ? AND state = 'authorized'", (now, intent_id))
+
+
+Receipt = Callable[[IntentRow, KeyRow], dict[str, Any]]
+
+
+def _resolved(conn: sqlite3.Connection, intent_id: str) -> tuple[IntentRow, KeyRow]:
+    intent = get_intent(conn, intent_id)
+    assert intent is not None
+    key = get_key(conn, intent.key_id)
+    assert key is not None
+    return intent, key
+
+
+def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: int, estimated: bool,
+           receipt: Receipt, now: int) -> Resolution:
+    """Settle at most once, at most the hold; a late settle of an expired intent still books (I7)."""
+    intent = get_intent(conn, intent_id)
+    if intent is None:
+        raise IntentNotFound(f"payment intent {intent_id} not found")
+    if intent.state == "authorized":
+        if final > intent.amount:
+            raise IntentConflict(f"finalAmountWei {final} cannot exceed the reserved amount {intent.amount}")
+        conn.execute("UPDATE intents SET state = 'settled', settled = ?, uncollected = ?, estimated = ?, "
+                     "resolved_at = ? WHERE id = ? AND state = 'authorized'",
+                     (final, uncollected, int(estimated), now, intent_id))
+        key = _move(conn, intent.key_id, -intent.amount, final)
+        _journal(conn, key, intent_id, "settle", now)
+    elif intent.state == "expired" and intent.late_settled_at is None:
+        current = get_key(conn, intent.key_id)
+        assert current is not None
+        booked = intent.settled or 0  # the hold, if the expiry booked it
+        owed = final + uncollected
+        target = min(owed, intent.amount) if booked else min(owed, intent.amount, current.available)
+        conn.execute("UPDATE intents SET settled = ?, uncollected = ?, estimated = ?, late_settled_at = ? "
+                     "WHERE id = ?", (target, owed - target, int(estimated), now, intent_id))
+        key = _move(conn, intent.key_id, 0, target - booked)
+        _journal(conn, key, intent_id, "adjust", now)
+    elif intent.state in ("settled", "expired"):
+        return Resolution(*_resolved(conn, intent_id), True)
+    else:
+        raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be settled")
+    intent, key = _resolved(conn, intent_id)
+    body = orjson.dumps(receipt(intent, key)).decode()
+    conn.execute("UPDATE intents SET receipt = ? WHERE id = ?", (body, intent_id))
+    return Resolution(intent._replace(receipt=body), key, False)
+
+
+def abort(conn: sqlite3.Connection, intent_id: str, reason: str, now: int) -> Resolution:
+    intent = get_intent(conn, intent_id)
+    if intent is None:
+        raise IntentNotFound(f"payment intent {intent_id} not found")
+    if intent.state == "aborted":
+        return Resolution(*_resolved(conn, intent_id), True)
+    if intent.state != "authorized":
+        raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be aborted")
+    conn.execute("UPDATE intents SET state = 'aborted', reason = ?, resolved_at = ? WHERE id = ? AND "
+                 "state = 'authorized'", (reason, now, intent_id))
+    key = _move(conn, intent.key_id, -intent.amount, 0)
+    _journal(conn, key, intent_id, "release", now)
+    return Resolution(*_resolved(conn, intent_id), False)
+
+
+def totals(conn: sqlite3.Connection, key_id: str) -> tuple[int, int]:
+    """(Σ holds of authorized intents, Σ settled amounts): what the key's counters must equal (I2)."""
+    reserved = conn.execute("SELECT COALESCE(SUM(amount), 0) FROM intents WHERE key_id = ? AND state = 'authorized'",
+                            (key_id,)).fetchone()[0]
+    spent = conn.execute("SELECT COALESCE(SUM(settled), 0) FROM intents WHERE key_id = ? AND state IN "
+                         "('settled', 'expired')", (key_id,)).fetchone()[0]
+    return int(reserved), int(spent)

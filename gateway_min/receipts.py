@@ -1,0 +1,84 @@
+"""Receipts: one content built from the ledger row at settlement (I10), three carriers.
+
+- `X-Compose-Receipt` header: base64url without padding of UTF-8 JSON, camelCase;
+- `compose_receipt` in JSON bodies: snake_case;
+- SSE `event: compose.receipt` before `[DONE]`: camelCase.
+None of them appears on /external/v1/*.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from gateway_min.ledger import IntentRow, KeyRow
+from pricing import Charge
+
+
+def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: str | None = None,
+          estimated: bool = False, reason: str | None = None) -> dict[str, Any]:
+    """The canonical (snake_case) receipt of a settled intent, from the ledger row and the measured charge."""
+    settled = intent.settled if intent.settled is not None else 0
+    receipt: dict[str, Any] = {
+        "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, intent.id).hex,
+        "payment_intent_id": intent.id,
+        "settlement_status": "settled",
+        "subject": charge.subject if charge else f"{intent.service}:{intent.model}",
+        "final_amount_wei": str(settled),
+        "network": network,
+        "settled_at": intent.late_settled_at or intent.resolved_at,
+        "max_amount_wei": str(intent.amount),
+    }
+    if charge is not None:
+        receipt["line_items"] = [
+            {"key": item.key, "unit": item.unit, "quantity": _number(item.quantity),
+             "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
+            for item in charge.line_items
+        ]
+        receipt["provider_amount_wei"] = str(charge.provider_amount)
+        receipt["platform_fee_wei"] = str(charge.platform_fee)
+    if intent.uncollected:
+        receipt["uncollected_wei"] = str(intent.uncollected)
+    if estimated:
+        receipt["estimated"] = True
+    if reason:
+        receipt["reason"] = reason
+    if tx_hash:
+        receipt["tx_hash"] = tx_hash
+    return receipt
+
+
+def _number(quantity: int | Decimal) -> int | str:
+    return quantity if isinstance(quantity, int) else str(quantity)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def camel(receipt: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in receipt.items():
+        if name == "line_items":
+            value = [{_camel(k): v for k, v in item.items()} for item in value]
+        out[_camel(name)] = value
+    return out
+
+
+def header(receipt: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(camel(receipt))).rstrip(b"=").decode()
+
+
+def decode_header(value: str) -> dict[str, Any]:
+    padded = value + "=" * (-len(value) % 4)
+    decoded: dict[str, Any] = orjson.loads(base64.urlsafe_b64decode(padded))
+    return decoded
+
+
+def sse_event(receipt: dict[str, Any]) -> bytes:
+    return b"event: compose.receipt\ndata: " + orjson.dumps(camel(receipt)) + b"\n\n"
