@@ -61,8 +61,6 @@ def http_client() -> httpx.AsyncClient:
 
 
 def build(settings: Settings, *, providers: Providers | None = None) -> App:
-    if settings.db != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(settings.db)), exist_ok=True)
     ledger = Ledger(settings.db, durable_sync=settings.durable_sync)
     client = http_client()
     if providers is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -50,6 +51,8 @@ class Ledger:
     def __init__(self, path: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> None:
         self.path = path
         self.clock = clock
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.writer = Writer(path, durable_sync=durable_sync)
         self.writer.run_sync(ops.migrate)
 

@@ -1,0 +1,138 @@
+"""Compose Keys management and the intent API (prepare, settle, abort, meter) with the contract's status codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gateway.support import ADMIN, KEY_HEADERS, OTHER_WALLET, WALLET, Harness, auth
+
+pytestmark = pytest.mark.anyio
+PREPARE = {"service": "agent", "action": "run", "resource": "agent:demo", "method": "POST"}
+
+
+async def test_create_list_get_delete_keys(harness: Harness) -> None:
+    async with harness.client() as client:
+        created = await client.post("/api/keys", headers=KEY_HEADERS, json={
+            "budgetLimit": "1000000", "expiresAt": harness.clock() + 10_000, "chainId": 43113, "purpose": "api",
+            "name": "OpenCode"})
+        assert created.status_code == 201, created.text
+        body = created.json()
+        assert body["token"].startswith("compose-") and body["budgetLimit"] == "1000000"
+        assert (body["budgetUsed"], body["budgetRemaining"], body["name"]) == ("0", "1000000", "OpenCode")
+        listed = await client.get("/api/keys", headers=KEY_HEADERS)
+        assert [k["keyId"] for k in listed.json()["keys"]] == [body["keyId"]]
+        assert "token" not in listed.text and body["token"] not in listed.text
+        own = await client.get(f"/api/keys/{body['keyId']}", headers=auth(body["token"]))
+        assert own.status_code == 200 and own.json()["keyId"] == body["keyId"]
+        other_token, other_id = await harness.create_key(10, wallet=OTHER_WALLET, client=client)
+        forbidden = await client.get(f"/api/keys/{body['keyId']}", headers=auth(other_token))
+        assert forbidden.status_code == 403
+        missing = await client.get("/api/keys/nope", headers={"authorization": f"Bearer {ADMIN}"})
+        assert missing.status_code == 404
+        deleted = await client.delete(f"/api/keys/{body['keyId']}", headers=auth(body["token"]))
+        assert deleted.json() == {"success": True, "keyId": body["keyId"]}
+        again = await client.get(f"/api/keys/{body['keyId']}", headers=auth(body["token"]))
+        assert again.status_code == 401 and again.json()["error"]["message"] == "Key has been revoked"
+        assert other_id
+
+
+@pytest.mark.parametrize(("headers", "body", "status", "message"), [
+    ({**KEY_HEADERS, "authorization": "Bearer wrong"}, {}, 401, "creating keys needs the admin token"),
+    ({k: v for k, v in KEY_HEADERS.items() if k != "x-session-user-address"}, {}, 400, "x-session-user-address"),
+    ({**KEY_HEADERS, "x-chain-id": "abc"}, {}, 400, "x-chain-id header is required"),
+    (KEY_HEADERS, {"budgetLimit": 0, "expiresAt": 1_790_000_100_000}, 400, "budgetLimit must be a positive integer"),
+    (KEY_HEADERS, {"budgetLimit": 1.5, "expiresAt": 1_790_000_100_000}, 400, "budgetLimit must be a positive integer"),
+    (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_000}, 400, "expiresAt must be a future Unix time"),
+    (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "purpose": "root"}, 400, "purpose must be"),
+    (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "chainId": 1}, 409, "differs from x-chain-id"),
+    (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "colour": "red"}, 400, "unknown field(s): colour"),
+])
+async def test_key_creation_errors(harness: Harness, headers: dict[str, str], body: dict[str, object], status: int,
+                                   message: str) -> None:
+    async with harness.client() as client:
+        response = await client.post("/api/keys", headers=headers, json=body)
+    assert response.status_code == status, response.text
+    assert message in response.json()["error"]["message"]
+
+
+async def test_prepare_settle_abort_lifecycle_and_status_codes(harness: Harness) -> None:
+    token, key_id = await harness.create_key(1_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    async with harness.client() as client:
+        prepared = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "maxAmountWei": "600"})
+        assert prepared.status_code == 200, prepared.text
+        intent = prepared.json()["paymentIntentId"]
+        assert prepared.json() == {"paymentIntentId": intent, "maxAmountWei": "600", "status": "authorized"}
+        assert prepared.headers["x-compose-key-budget-reserved"] == "600"
+        exhausted = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "maxAmountWei": 500})
+        assert (exhausted.status_code, exhausted.json()["error"]) == (402, "Compose key budget exhausted")
+        above = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "601"})
+        assert above.status_code == 409 and "cannot exceed the reserved amount" in above.json()["error"]
+        settled = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "250"})
+        assert settled.status_code == 200
+        assert settled.json()["finalAmountWei"] == "250" and settled.json()["status"] == "settled"
+        assert settled.headers["x-compose-key-final-amount-wei"] == "250"
+        replay = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "250"})
+        assert replay.status_code == 200 and replay.json() == settled.json()
+        abort_settled = await client.post("/api/payments/abort", json={"paymentIntentId": intent, "reason": "x"})
+        assert abort_settled.status_code == 409
+        second = (await client.post("/api/payments/prepare", headers=headers,
+                                    json={**PREPARE, "maxAmountWei": 700})).json()["paymentIntentId"]
+        aborted = await client.post("/api/payments/abort", json={"paymentIntentId": second, "reason": "failed"})
+        assert aborted.json() == {"success": True, "paymentIntentId": second, "status": "aborted", "reason": "failed"}
+        assert (await client.post("/api/payments/abort", json={"paymentIntentId": second, "reason": "again"})
+                ).status_code == 200
+        settle_aborted = await client.post("/api/payments/settle", json={"paymentIntentId": second, "finalAmountWei": 1})
+        assert settle_aborted.status_code == 409
+        missing = await client.post("/api/payments/settle", json={"paymentIntentId": "nope", "finalAmountWei": 1})
+        assert missing.status_code == 404
+        no_reason = await client.post("/api/payments/abort", json={"paymentIntentId": second})
+        assert no_reason.status_code == 400
+        both = await client.post("/api/payments/prepare", headers=headers,
+                                 json={**PREPARE, "maxAmountWei": 1, "meter": {"subject": "x", "lineItems": []}})
+        assert both.status_code == 400
+        no_chain = await client.post("/api/payments/prepare", headers=auth(token), json={**PREPARE, "maxAmountWei": 1})
+        assert (no_chain.status_code, no_chain.json()["error"]) == (400, "x-chain-id header is required")
+        wrong_chain = await client.post("/api/payments/prepare", headers={**auth(token), "x-chain-id": "43114"},
+                                        json={**PREPARE, "maxAmountWei": 1})
+        assert wrong_chain.status_code == 409
+    key = await harness.ledger.get_key(key_id)
+    assert key is not None and (key.spent, key.reserved) == (250, 0)
+
+
+async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
+    token, _ = await harness.create_key(10_000_000)
+    headers = {**auth(token), "x-chain-id": "43113", "x-idempotency-key": "run-7"}
+    meter = {"subject": "openai:gpt-4.1", "lineItems": [
+        {"key": "input_tokens", "unit": "usd_per_1m_tokens", "quantity": 1000, "unitPriceUsd": 1.25}]}
+    async with harness.client() as client:
+        first = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "meter": meter})
+        again = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "meter": meter})
+        assert first.json()["maxAmountWei"] == "1263"  # docs example: 1250 + fee 13
+        assert again.json()["paymentIntentId"] == first.json()["paymentIntentId"]
+        assert again.headers["x-idempotent-replay"] == "true"
+        quoted = await client.post("/api/payments/meter/model", json={
+            "modelId": "gemini-2.5-pro", "modality": "text", "usage": {"promptTokens": 1000, "totalTokens": 1000}})
+        assert quoted.status_code == 200
+        assert (quoted.json()["providerAmountWei"], quoted.json()["platformFeeWei"],
+                quoted.json()["finalAmountWei"]) == ("1250", "13", "1263")
+        unknown = await client.post("/api/payments/meter/model", json={"modelId": "gpt-9", "modality": "text"})
+        assert unknown.status_code == 404
+        settled = await client.post("/api/payments/settle", json={"paymentIntentId": first.json()["paymentIntentId"],
+                                                                  "meter": meter})
+        assert settled.json()["meterSubject"] == "openai:gpt-4.1" and settled.json()["finalAmountWei"] == "1263"
+
+
+async def test_models_routes(harness: Harness) -> None:
+    async with harness.client() as client:
+        listed = (await client.get("/v1/models")).json()
+        external = (await client.get("/external/v1/models")).json()
+        one = await client.get("/v1/models/openai/gpt-4.1")
+        missing = await client.get("/external/v1/models/gpt-9")
+        health = await client.get("/health")
+    assert listed["object"] == "list" and len(listed["data"]) >= 150
+    assert set(external["data"][0]) == {"id", "object", "created", "owned_by"}
+    assert one.json()["id"] == "gpt-4.1" and one.json()["pricing"]["tokens"]["input"] == "2"
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
+    assert health.json() == {"status": "ok"}
+    assert WALLET

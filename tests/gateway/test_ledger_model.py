@@ -1,0 +1,213 @@
+"""The ledger against a pure in-memory model (hypothesis stateful), with invariants I1–I10 after every step."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from gateway_min.ledger import (
+    BudgetExhausted,
+    Hold,
+    IntentConflict,
+    KeyExpired,
+    KeyRevoked,
+    KeyRow,
+    Ledger,
+    ops,
+)
+
+BUDGET = 10_000
+TTL = 1_000
+
+
+@dataclass
+class ModelIntent:
+    key: str
+    amount: int
+    state: str = "authorized"
+    settled: int | None = None
+    dispatched: bool = False
+    expires_at: int = 0
+    late: bool = False
+
+
+@dataclass
+class ModelKey:
+    budget: int
+    spent: int = 0
+    reserved: int = 0
+    revoked: bool = False
+    expires_at: int = 10**15
+
+
+@dataclass
+class Model:
+    keys: dict[str, ModelKey] = field(default_factory=dict)
+    intents: dict[str, ModelIntent] = field(default_factory=dict)
+
+
+def receipt(row: ops.IntentRow, key: KeyRow) -> dict[str, Any]:
+    return {"final_amount_wei": str(row.settled), "spent_after": key.spent}
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    intents = Bundle("intents")
+
+    @initialize()
+    def setup(self) -> None:
+        self.dir = tempfile.TemporaryDirectory()
+        self.now = 1_000_000
+        self.ledger = Ledger(str(Path(self.dir.name) / "l.sqlite3"), clock=lambda: self.now)
+        self.model = Model()
+        self.key_ids = []
+        for owner in range(2):
+            key = KeyRow(str(uuid.uuid4()), uuid.uuid4().hex, "compose-x", f"0x{owner:040x}", 43113, "api", None,
+                         BUDGET, 0, 0, self.now, 10**15, None, None)
+            self.run(lambda c, key=key: ops.create_key(c, key))
+            self.model.keys[key.id] = ModelKey(BUDGET)
+            self.key_ids.append(key.id)
+
+    def run(self, fn: Any) -> Any:
+        return self.ledger.writer.run_sync(fn)
+
+    def teardown(self) -> None:
+        self.ledger.close()
+        self.dir.cleanup()
+
+    def _expire_model(self, key_id: str | None = None) -> None:
+        for intent_id, intent in self.model.intents.items():
+            if intent.state == "authorized" and intent.expires_at <= self.now and key_id in (None, intent.key):
+                key = self.model.keys[intent.key]
+                key.reserved -= intent.amount
+                intent.state = "expired"
+                if intent.dispatched:
+                    intent.settled = intent.amount
+                    key.spent += intent.amount
+
+    @rule(target=intents, which=st.integers(0, 1), amount=st.integers(0, 4_000), dispatched=st.booleans())
+    def reserve(self, which: int, amount: int, dispatched: bool) -> str:
+        key_id = self.key_ids[which]
+        key = self.model.keys[key_id]
+        hold = Hold(key_id, amount, TTL)
+
+        def fits() -> bool:
+            return not key.revoked and key.budget - key.spent - key.reserved >= amount
+
+        if not fits():  # the ledger reclaims this key's abandoned holds, then tries once more
+            self._expire_model(key_id)
+        try:
+            reservation = self.run(lambda c: ops.reserve(c, hold, self.now))
+        except (BudgetExhausted, KeyRevoked, KeyExpired) as exc:
+            assert not fits()
+            assert isinstance(exc, KeyRevoked) == key.revoked
+            return "none"
+        assert fits()
+        key.reserved += amount
+        intent_id = reservation.intent.id
+        self.model.intents[intent_id] = ModelIntent(key_id, amount, expires_at=self.now + TTL)
+        if dispatched:
+            self.run(lambda c: ops.dispatch(c, intent_id, self.now))
+            self.model.intents[intent_id].dispatched = True
+        return intent_id
+
+    @rule(intent_id=intents, fraction=st.integers(0, 150))
+    def settle(self, intent_id: str, fraction: int) -> None:
+        if intent_id == "none":
+            return
+        intent = self.model.intents[intent_id]
+        measured = intent.amount * fraction // 100
+        final, uncollected = min(measured, intent.amount), max(0, measured - intent.amount)
+        try:
+            resolution = self.run(lambda c: ops.settle(c, intent_id, final, uncollected, False, receipt, self.now))
+        except IntentConflict:
+            assert intent.state == "aborted"
+            return
+        key = self.model.keys[intent.key]
+        if intent.state == "authorized":
+            assert not resolution.replay
+            key.reserved -= intent.amount
+            key.spent += final
+            intent.state, intent.settled = "settled", final
+        elif intent.state == "expired" and not intent.late:
+            booked = intent.settled or 0
+            available = key.budget - key.spent - key.reserved
+            target = min(measured, intent.amount) if booked else min(measured, intent.amount, available)
+            key.spent += target - booked
+            intent.settled, intent.late = target, True
+        else:
+            assert resolution.replay
+        assert resolution.intent.settled == intent.settled  # the receipt is the row (I10)
+
+    @rule(intent_id=intents)
+    def abort(self, intent_id: str) -> None:
+        if intent_id == "none":
+            return
+        intent = self.model.intents[intent_id]
+        try:
+            resolution = self.run(lambda c: ops.abort(c, intent_id, "test", self.now))
+        except IntentConflict:
+            assert intent.state in ("settled", "expired")
+            return
+        if intent.state == "authorized":
+            self.model.keys[intent.key].reserved -= intent.amount
+            intent.state = "aborted"
+        else:
+            assert resolution.replay and intent.state == "aborted"
+
+    @rule(ms=st.integers(1, 1_500))
+    def advance(self, ms: int) -> None:
+        self.now += ms
+
+    @rule()
+    def sweep(self) -> None:
+        self.run(lambda c: ops.expire_due(c, self.now))
+        self._expire_model()
+
+    @precondition(lambda self: not self.model.keys[self.key_ids[1]].revoked)
+    @rule()
+    def revoke(self) -> None:
+        self.run(lambda c: ops.revoke_key(c, self.key_ids[1], self.now))
+        self.model.keys[self.key_ids[1]].revoked = True
+
+    @invariant()
+    def counters_match_the_model_and_the_intents(self) -> None:
+        for key_id, expected in self.model.keys.items():
+            key = self.run(lambda c, k=key_id: ops.get_key(c, k))
+            assert (key.spent, key.reserved) == (expected.spent, expected.reserved)  # model equality
+            assert key.spent >= 0 and key.reserved >= 0 and key.spent + key.reserved <= key.budget  # I1
+            assert self.run(lambda c, k=key_id: ops.totals(c, k)) == (key.reserved, key.spent)  # I2
+            last = self.run(lambda c, k=key_id: c.execute(
+                "SELECT reserved, spent FROM journal WHERE key_id = ? ORDER BY seq DESC LIMIT 1", (k,)).fetchone())
+            assert tuple(last) == (key.reserved, key.spent)  # the journal's last word is the counters
+        for intent_id, expected_intent in self.model.intents.items():
+            row = self.run(lambda c, i=intent_id: ops.get_intent(c, i))
+            assert row.state == expected_intent.state  # I3: terminal states absorb
+            assert row.settled == expected_intent.settled
+            assert row.settled is None or row.settled <= row.amount  # I4
+
+
+TestLedgerModel = LedgerMachine.TestCase
+TestLedgerModel.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+
+
+def test_the_schema_enforces_i1_even_against_a_buggy_writer() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger(str(Path(tmp) / "l.sqlite3"))
+        key = KeyRow("k", "h", "p", "0x" + "0" * 40, 1, "api", None, 100, 0, 0, 0, 10**15, None, None)
+        ledger.writer.run_sync(lambda c: ops.create_key(c, key))
+        for statement in ("UPDATE compose_keys SET spent = 101", "UPDATE compose_keys SET reserved = -1",
+                          "UPDATE compose_keys SET spent = 60, reserved = 41"):
+            try:
+                ledger.writer.run_sync(lambda c, s=statement: c.execute(s))
+            except sqlite3.IntegrityError:
+                continue
+            raise AssertionError(f"{statement} was accepted")
+        ledger.close()

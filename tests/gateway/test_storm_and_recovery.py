@@ -1,0 +1,148 @@
+"""Concurrency storm (I1 under load, in one process and across uvicorn workers), restart, and the sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.gateway.support import ADMIN, KEY_HEADERS, Harness, auth, build, chat, free_port
+
+pytestmark = pytest.mark.anyio
+IMAGE = {"model": "dall-e-3", "prompt": "a lighthouse"}  # exactly 40,400 per call (0.04 + 1%)
+COST = 40_400
+
+
+async def test_storm_of_200_on_a_budget_for_10(harness: Harness) -> None:
+    token, key_id = await harness.create_key(10 * COST)
+    async with harness.client() as client:
+        responses = await asyncio.gather(*[
+            client.post("/v1/images/generations", headers=auth(token), json=IMAGE) for _ in range(200)])
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 10 + [402] * 190
+    assert harness.provider.calls == 10  # refused requests never reached the upstream
+    key = await harness.ledger.get_key(key_id)
+    assert key is not None and (key.spent, key.reserved) == (10 * COST, 0)
+    assert sum(int(r.json()["compose_receipt"]["final_amount_wei"]) for r in responses if r.status_code == 200) \
+        == key.spent  # Σ receipts = S (I10)
+    remaining = [int(r.headers["x-compose-key-budget-remaining"]) for r in responses]
+    assert min(remaining) >= 0
+
+
+async def test_chat_storm_never_overspends(harness: Harness) -> None:
+    budget = 30_000
+    token, key_id = await harness.create_key(budget)
+    async with harness.client() as client:
+        responses = await asyncio.gather(*[
+            client.post("/v1/chat/completions", headers=auth(token), json=chat(f"word {i}", max_tokens=2000))
+            for i in range(200)])
+    ok = [r for r in responses if r.status_code == 200]
+    assert ok and all(r.status_code in (200, 402) for r in responses)
+    key = await harness.ledger.get_key(key_id)
+    assert key is not None and key.reserved == 0 and key.spent <= budget
+    assert sum(int(r.json()["compose_receipt"]["final_amount_wei"]) for r in ok) == key.spent
+    assert harness.provider.calls == len(ok)
+
+
+def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite3"
+    port = free_port()
+    env = {**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN}
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "gateway_min", "serve", "--demo", "--db", str(db), "--port",
+                               str(port), "--workers", "4", "--log-level", "warning", "--demo-chunk-delay", "0"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.2)
+        created = httpx.post(f"{base}/api/keys", headers=KEY_HEADERS, json={
+            "budgetLimit": 10 * COST, "expiresAt": int(time.time() * 1000) + 600_000, "chainId": 43113})
+        token, key_id = created.json()["token"], created.json()["keyId"]
+
+        async def storm() -> list[httpx.Response]:
+            limits = httpx.Limits(max_connections=200)
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+                return await asyncio.gather(*[client.post("/v1/images/generations", headers=auth(token), json=IMAGE)
+                                              for _ in range(200)])
+
+        responses = asyncio.run(storm())
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [200] * 10 + [402] * 190, statuses
+        pids = {r.headers.get("x-payment-intent-id") for r in responses if r.status_code == 200}
+        assert len(pids) == 10
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    with sqlite3.connect(db) as conn:
+        spent, reserved = conn.execute("SELECT spent, reserved FROM compose_keys WHERE id = ?", (key_id,)).fetchone()
+        states = dict(conn.execute("SELECT state, COUNT(*) FROM intents WHERE key_id = ? GROUP BY state", (key_id,)))
+    assert (spent, reserved) == (10 * COST, 0)
+    assert states == {"settled": 10}  # one intent per served request, none for the refused ones
+
+
+async def test_restart_on_the_same_database_keeps_every_balance(tmp_path: Path) -> None:
+    first = build(tmp_path)
+    token, key_id = await first.create_key(1_000_000)
+    async with first.client() as client:
+        for _ in range(3):
+            assert (await client.post("/v1/images/generations", headers=auth(token), json=IMAGE)).status_code == 200
+    before = await first.ledger.get_key(key_id)
+    first.ledger.close()
+    second = build(tmp_path, clock=first.clock)
+    try:
+        after = await second.ledger.get_key(key_id)
+        assert after == before and after is not None and after.spent == 3 * COST
+        async with second.client() as client:
+            response = await client.post("/v1/images/generations", headers=auth(token), json=IMAGE)
+        assert response.headers["x-compose-key-budget-used"] == str(4 * COST)
+    finally:
+        second.ledger.close()
+
+
+async def test_sweeper_releases_abandoned_holds_and_books_dispatched_ones(harness: Harness) -> None:
+    token, key_id = await harness.create_key(100_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    prepare = {"service": "agent", "action": "run", "resource": "r", "method": "POST", "maxAmountWei": 30_000}
+    async with harness.client() as client:
+        abandoned = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()
+        dispatched = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()
+    await harness.ledger.dispatch(dispatched["paymentIntentId"])
+    assert await harness.ledger.expire_due() == 0  # not yet due
+    harness.clock.advance(harness.gw.intent_ttl_ms + 1)
+    assert await harness.ledger.expire_due() == 2
+    key = await harness.ledger.get_key(key_id)
+    assert key is not None and (key.reserved, key.spent) == (0, 30_000)  # released one, booked the dispatched one
+    late = await harness.ledger.settle(dispatched["paymentIntentId"], 12_000, 0, lambda row, k: {"late": True})
+    assert late.intent.state == "expired" and late.intent.settled == 12_000  # late settle still books, once (I7)
+    key = await harness.ledger.get_key(key_id)
+    assert key is not None and key.spent == 12_000
+
+
+async def test_reserve_reclaims_expired_holds_of_its_key(harness: Harness) -> None:
+    token, key_id = await harness.create_key(50_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    prepare = {"service": "s", "action": "a", "resource": "r", "method": "POST", "maxAmountWei": 40_000}
+    async with harness.client() as client:
+        assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 200
+        assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 402
+        harness.clock.advance(harness.gw.intent_ttl_ms + 1)
+        assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 200
+    assert await harness.ledger.totals(key_id) == (40_000, 0)
+    assert ADMIN

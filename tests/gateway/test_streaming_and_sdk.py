@@ -1,0 +1,159 @@
+"""Live server on 127.0.0.1: the official openai SDK against /external/v1, native streams, and the stream fault
+matrix (error before / after the first byte, no usage chunk, client disconnect)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import orjson
+import pytest
+
+from gateway_min import receipts
+from tests.gateway.support import FaultyProvider, Harness, auth, build, chat, serve
+
+pytestmark = pytest.mark.anyio
+
+
+def _events(text: str) -> list[tuple[str | None, str]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        name = None
+        data = []
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+        out.append((name, "\n".join(data)))
+    return out
+
+
+async def test_openai_sdk_unmodified_against_external_routes(harness: Harness) -> None:
+    token, key_id = await harness.create_key(10_000_000)
+    with serve(harness.app) as base:
+        client = openai.AsyncOpenAI(base_url=f"{base}/external/v1", api_key=token, max_retries=0)
+        completion = await client.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "Hi"}])
+        assert completion.choices[0].message.content and completion.usage and completion.usage.prompt_tokens > 0
+        assert "compose_receipt" not in completion.model_dump()  # external bodies are exactly OpenAI-shaped
+        pieces = []
+        stream = await client.chat.completions.create(model="gpt-4.1", stream=True,
+                                                      messages=[{"role": "user", "content": "stream me"}])
+        async for chunk in stream:
+            assert chunk.choices, "a usage-only chunk the client did not ask for must not reach it"
+            pieces.append(chunk.choices[0].delta.content or "")
+        assert "stream me" in "".join(pieces)
+        embedding = await client.embeddings.create(model="text-embedding-3-small", input="hello world")
+        assert len(embedding.data[0].embedding) == 16 and embedding.usage.prompt_tokens == 2
+        image = await client.images.generate(model="dall-e-3", prompt="a lighthouse", size="1024x1024")
+        assert image.data and image.data[0].b64_json
+        speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="Hello")
+        assert speech.content.startswith(b"RIFF")
+        models = await client.models.list()
+        assert any(model.id == "gpt-4.1" for model in models.data)
+        async with openai.AsyncOpenAI(base_url=f"{base}/external/v1", api_key="compose-bad", max_retries=0) as bad:
+            with pytest.raises(openai.AuthenticationError):
+                await bad.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "x"}])
+        with pytest.raises(openai.NotFoundError):
+            await client.chat.completions.create(model="gpt-9", messages=[{"role": "user", "content": "x"}])
+        await client.close()
+    reserved, spent = await harness.ledger.totals(key_id)
+    assert reserved == 0 and spent > 0
+
+
+async def test_native_stream_emits_the_receipt_before_done_and_openai_sdk_reads_it(harness: Harness) -> None:
+    token, _ = await harness.create_key(10_000_000)
+    with serve(harness.app) as base:
+        async with httpx.AsyncClient(base_url=base) as client:
+            response = await client.post("/v1/chat/completions", headers=auth(token),
+                                         json=chat(stream=True, stream_options={"include_usage": True}))
+        events = _events(response.text)
+        assert events[-1] == (None, "[DONE]")
+        name, data = events[-2]
+        assert name == "compose.receipt"
+        receipt = orjson.loads(data)
+        usage_chunk = orjson.loads(events[-3][1])
+        assert usage_chunk["usage"]["completion_tokens"] > 0  # asked for, so passed on
+        intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
+        assert intent is not None and receipt == receipts.camel(orjson.loads(intent.receipt or ""))
+        assert response.headers["x-compose-budget-remaining-kind"] == "reserved"
+        sdk = openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0)
+        text = ""
+        async for chunk in await sdk.chat.completions.create(model="gpt-4.1", stream=True,
+                                                             messages=[{"role": "user", "content": "native"}]):
+            text += (chunk.choices[0].delta.content or "") if chunk.choices else ""
+        assert "native" in text
+        await sdk.close()
+
+
+async def _run_fault(tmp_path: Path, mode: str, **options: object) -> tuple[httpx.Response | None, Harness, str]:
+    fake = FaultyProvider(mode=mode, **options)  # type: ignore[arg-type]
+    harness = build(tmp_path / mode, fake)
+    token, key_id = await harness.create_key(10_000_000)
+    with serve(harness.app) as base:
+        async with httpx.AsyncClient(base_url=base) as client:
+            response = await client.post("/v1/chat/completions", headers=auth(token), json=chat(stream=True))
+    return response, harness, key_id
+
+
+async def test_fault_error_before_first_byte_aborts(tmp_path: Path) -> None:
+    response, harness, key_id = await _run_fault(tmp_path, "error_before")
+    assert response is not None and response.status_code == 502
+    assert await harness.ledger.totals(key_id) == (0, 0)
+    harness.ledger.close()
+
+
+async def test_fault_no_usage_chunk_settles_an_estimate(tmp_path: Path) -> None:
+    response, harness, key_id = await _run_fault(tmp_path, "no_usage")
+    assert response is not None and response.status_code == 200
+    receipt = orjson.loads(_events(response.text)[-2][1])
+    intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
+    assert intent is not None and intent.state == "settled" and intent.estimated == 1
+    assert receipt["estimated"] is True and 0 < int(receipt["finalAmountWei"]) <= intent.amount
+    assert receipt["reason"] == "no usage chunk: settled an estimate"
+    harness.ledger.close()
+
+
+async def test_fault_upstream_breaks_after_first_byte(tmp_path: Path) -> None:
+    response, harness, key_id = await _run_fault(tmp_path, "break_after")
+    assert response is not None and response.status_code == 200
+    events = _events(response.text)
+    assert [name for name, _ in events[-3:]] == ["compose.error", "compose.receipt", None]
+    assert "upstream error" in orjson.loads(events[-3][1])["error"]["message"]
+    receipt = orjson.loads(events[-2][1])
+    assert receipt["estimated"] is True and "upstream stream broke" in receipt["reason"]
+    reserved, spent = await harness.ledger.totals(key_id)
+    assert reserved == 0 and 0 < spent == int(receipt["finalAmountWei"])
+    harness.ledger.close()
+
+
+async def test_fault_client_disconnect_cancels_upstream_and_settles_once(tmp_path: Path) -> None:
+    fake = FaultyProvider(chunks=200, delay=0.02)
+    harness = build(tmp_path, fake)
+    token, key_id = await harness.create_key(10_000_000)
+    with serve(harness.app) as base:
+        async with httpx.AsyncClient(base_url=base) as client, client.stream(
+                "POST", "/v1/chat/completions", headers=auth(token), json=chat(stream=True)) as response:
+            intent_id = response.headers["x-payment-intent-id"]
+            received = 0
+            async for _ in response.aiter_bytes():
+                received += 1
+                if received >= 3:
+                    break  # leaving the block closes the connection mid-stream
+        deadline = time.monotonic() + 5
+        while True:
+            intent = await harness.ledger.get_intent(intent_id)
+            if intent is not None and intent.state != "authorized" or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+    assert fake.closed.is_set()  # the upstream stream was cancelled
+    assert intent is not None and intent.state == "settled" and intent.estimated == 1
+    assert 0 < (intent.settled or 0) <= intent.amount
+    receipt = orjson.loads(intent.receipt or "")
+    assert receipt["reason"] == "client disconnected: settled an estimate"
+    reserved, spent = await harness.ledger.totals(key_id)
+    assert reserved == 0 and spent == intent.settled
+    harness.ledger.close()
