@@ -77,7 +77,10 @@ class Ledger:
 
     async def reserve(self, hold: Hold) -> Reservation:
         now = self.clock()
-        return await self.writer.run(lambda c: ops.reserve(c, hold, now))
+        outcome = await self.writer.run(lambda c: ops.reserve(c, hold, now))
+        if isinstance(outcome, LedgerError):
+            raise outcome
+        return outcome
 
     async def dispatch(self, intent_id: str) -> None:
         now = self.clock()

@@ -212,7 +212,8 @@ def _classify(conn: sqlite3.Connection, key_id: str, amount: int, now: int) -> L
                            f"{key.available} of {key.budget} is available", key)
 
 
-def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation:
+def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation | LedgerError:
+    """The hold, or the reason it was refused: returned, not raised, so the reclaimed holds stay reclaimed."""
     if hold.idem_key is not None:
         existing = conn.execute(f"SELECT {_INTENT_COLUMNS} FROM intents WHERE key_id = ? AND idem_key = ?",
                                 (hold.key_id, hold.idem_key)).fetchone()
@@ -236,7 +237,7 @@ def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation:
     if row is None and expire_due(conn, now, hold.key_id):  # reclaim abandoned holds, then try once more
         row = conn.execute(update, args).fetchone()
     if row is None:
-        raise _classify(conn, hold.key_id, hold.amount, now)
+        return _classify(conn, hold.key_id, hold.amount, now)
     key = KeyRow(*row)
     intent = IntentRow(str(uuid.uuid4()), hold.key_id, hold.idem_key, hold.request_hash, hold.amount, None, 0,
                        "authorized", 0, hold.service, hold.action, hold.resource, hold.model, hold.run_id, None, None,

@@ -103,12 +103,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
         if not fits():  # the ledger reclaims this key's abandoned holds, then tries once more
             self._expire_model(key_id)
-        try:
-            reservation = self.run(lambda c: ops.reserve(c, hold, self.now))
-        except (BudgetExhausted, KeyRevoked, KeyExpired) as exc:
+        reservation = self.run(lambda c: ops.reserve(c, hold, self.now))
+        if isinstance(reservation, (BudgetExhausted, KeyRevoked, KeyExpired)):
             assert not fits()
-            assert isinstance(exc, KeyRevoked) == key.revoked
+            assert isinstance(reservation, KeyRevoked) == key.revoked
             return "none"
+        assert isinstance(reservation, ops.Reservation)
         assert fits()
         key.reserved += amount
         intent_id = reservation.intent.id
