@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         os.makedirs(os.path.dirname(os.path.abspath(settings.db)), exist_ok=True)
         print(banner(args.host, args.port, admin or "", demo_key(settings.db)), flush=True)
     uvicorn.run("gateway_min.server:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, access_log=False)
+                log_level=args.log_level, access_log=False, proxy_headers=False, server_header=False)
     return 0
 
 

@@ -146,7 +146,7 @@ async def reserve(gw: Gateway, key: KeyRow, admitted: Admitted, request: Request
                     current.model.id, request.headers.get("x-compose-run-id") or request.headers.get("x-run-id"))
 
     try:
-        return admitted, await gw.ledger.reserve(hold(admitted))
+        return admitted, await gw.ledger.reserve(hold(admitted), dispatched=True)
     except BudgetExhausted as exhausted:
         if admitted.operation != "chat":
             raise _payment_required(exhausted) from None
@@ -157,7 +157,7 @@ async def reserve(gw: Gateway, key: KeyRow, admitted: Admitted, request: Request
             raise _payment_required(exhausted) from None
         fitted.stream = admitted.stream
         try:
-            return fitted, await gw.ledger.reserve(hold(fitted))
+            return fitted, await gw.ledger.reserve(hold(fitted), dispatched=True)
         except LedgerError as again:
             raise ledger_http_error(again) from None
     except LedgerError as exc:

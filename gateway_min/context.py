@@ -30,6 +30,8 @@ class Gateway:
     checked in the ledger's conditional reserve, so a cached key can never spend what it may not."""
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: set[asyncio.Future[Any]] = field(default_factory=set)
+    in_flight: int = 0
+    """Paid requests being served by this process (a lone request may fsync on the event loop: it blocks no one)."""
 
     def background(self, work: Awaitable[Any]) -> None:
         """Run `work` without waiting for it; failures are logged, not lost."""

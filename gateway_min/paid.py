@@ -79,7 +79,8 @@ async def settle(gw: Gateway, reservation: Reservation, admitted: Admitted, usag
     def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
         return receipts.build(row, charge, network, estimated=estimated, reason=reason)
 
-    resolution = await asyncio.shield(gw.ledger.settle(intent.id, final, uncollected, receipt, estimated=estimated))
+    resolution = await asyncio.shield(gw.ledger.settle(intent.id, final, uncollected, receipt, estimated=estimated,
+                                                        alone=gw.in_flight <= 1))
     stored = orjson.loads(resolution.intent.receipt or "{}")
     return resolution, stored
 
@@ -110,6 +111,14 @@ def upstream_error(reply: UpstreamReply, external: bool) -> HTTPError:
 
 
 async def handle(gw: Gateway, request: Request, send: Send, operation: str, *, external: bool) -> None:
+    gw.in_flight += 1
+    try:
+        await _handle(gw, request, send, operation, external=external)
+    finally:
+        gw.in_flight -= 1
+
+
+async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, external: bool) -> None:
     started = time.perf_counter()
     key = await key_for_token(gw, bearer(request), fresh=False)
     body, files = await read_payload(request, operation)
@@ -132,7 +141,6 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str, *, e
                         + (": it completed and was charged once" if stored else " and it is still running"),
                         headers={**headers, "x-idempotent-replay": "true"},
                         details=orjson.loads(stored) if stored and not external else None)
-    gw.background(gw.ledger.dispatch(reservation.intent.id))  # queued before any settle of this intent
     call = UpstreamRequest(operation, upstream_body(admitted, external), stream, files)
     try:
         reply = await provider.send(call)

@@ -56,18 +56,21 @@ def _number(quantity: int | Decimal) -> int | str:
     return quantity if isinstance(quantity, int) else str(quantity)
 
 
+_CAMEL: dict[str, str] = {}
+
+
 def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    found = _CAMEL.get(name)
+    if found is None:
+        head, *rest = name.split("_")
+        found = _CAMEL[name] = head + "".join(part.title() for part in rest)
+    return found
 
 
 def camel(receipt: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in receipt.items():
-        if name == "line_items":
-            value = [{_camel(k): v for k, v in item.items()} for item in value]
-        out[_camel(name)] = value
-    return out
+    """The camelCase form of a receipt (header and SSE carriers)."""
+    return {_camel(name): [{_camel(k): v for k, v in item.items()} for item in value] if name == "line_items"
+            else value for name, value in receipt.items()}
 
 
 def header(receipt: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from gateway_min.app import App
 from gateway_min.context import Gateway
 from gateway_min.demo import DemoProvider
 from gateway_min.ledger import Ledger, wall_clock_ms
+from gateway_min.transport import LeanTransport, UpstreamClient
 from gateway_min.upstream import HttpProvider, Providers
 
 DEFAULT_DB: Final = "var/gateway.sqlite3"
@@ -52,12 +53,10 @@ class Settings:
 
 
 def http_client() -> httpx.AsyncClient:
-    """One shared client for every upstream: explicit pool limits, long reads for streams."""
-    return httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30.0),
-        timeout=httpx.Timeout(connect=10.0, read=600.0, write=60.0, pool=30.0),
-        follow_redirects=False,
-    )
+    """One shared client for every upstream, on the lean keep-alive transport (gateway_min/transport.py);
+    long reads for streams."""
+    timeout = httpx.Timeout(connect=10.0, read=600.0, write=60.0, pool=30.0)
+    return UpstreamClient(transport=LeanTransport(), timeout=timeout, follow_redirects=False)
 
 
 def build(settings: Settings, *, providers: Providers | None = None) -> App:

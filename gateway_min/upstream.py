@@ -62,17 +62,18 @@ class HttpProvider:
 
     def __init__(self, base_url: str, api_key: str | None, client: httpx.AsyncClient) -> None:
         self.base_url = base_url.rstrip("/")
+        self.urls = {operation: httpx.URL(self.base_url + path) for operation, path in PATHS.items()}
         self.headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self.json_headers = httpx.Headers({**self.headers, "content-type": "application/json"})
         self.client = client
 
     async def send(self, request: UpstreamRequest) -> UpstreamReply:
-        url = self.base_url + PATHS[request.operation]
+        url = self.urls[request.operation]
         if request.files:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
             built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)
         else:
-            built = self.client.build_request("POST", url, content=orjson.dumps(request.body),
-                                              headers={**self.headers, "content-type": "application/json"})
+            built = self.client.build_request("POST", url, content=orjson.dumps(request.body), headers=self.json_headers)
         try:
             response = await self.client.send(built, stream=True)
         except httpx.TransportError as exc:

@@ -63,21 +63,23 @@ class Ledger:
         return await self.writer.run(lambda c: ops.create_key(c, key), durable=True)
 
     async def key_by_hash(self, key_hash: str) -> KeyRow | None:
-        return await self.writer.run(lambda c: ops.key_by_hash(c, key_hash))
+        return await self.writer.run_fast(lambda c: ops.key_by_hash(c, key_hash))
 
     async def get_key(self, key_id: str) -> KeyRow | None:
-        return await self.writer.run(lambda c: ops.get_key(c, key_id))
+        return await self.writer.run_fast(lambda c: ops.get_key(c, key_id))
 
     async def list_keys(self, owner: str) -> list[KeyRow]:
-        return await self.writer.run(lambda c: ops.list_keys(c, owner))
+        return await self.writer.run_fast(lambda c: ops.list_keys(c, owner))
 
     async def revoke_key(self, key_id: str) -> KeyRow | None:
         now = self.clock()
         return await self.writer.run(lambda c: ops.revoke_key(c, key_id, now), durable=True)
 
-    async def reserve(self, hold: Hold) -> Reservation:
+    async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
+        """`dispatched`: the caller calls upstream right after (the paid gateway path), so an abandoned hold is
+        booked at expiry rather than released (I6)."""
         now = self.clock()
-        outcome = await self.writer.run(lambda c: ops.reserve(c, hold, now))
+        outcome = await self.writer.run_fast(lambda c: ops.reserve(c, hold, now, dispatched=dispatched))
         if isinstance(outcome, LedgerError):
             raise outcome
         return outcome
@@ -87,21 +89,21 @@ class Ledger:
         await self.writer.run(lambda c: ops.dispatch(c, intent_id, now))
 
     async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
-                     estimated: bool = False) -> Resolution:
+                     estimated: bool = False, alone: bool = False) -> Resolution:
         now = self.clock()
-        return await self.writer.run(lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now),
-                                     durable=True)
+        return await self.writer.run_fast(
+            lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now), durable=True, alone=alone)
 
     async def abort(self, intent_id: str, reason: str) -> Resolution:
         now = self.clock()
-        return await self.writer.run(lambda c: ops.abort(c, intent_id, reason, now), durable=True)
+        return await self.writer.run_fast(lambda c: ops.abort(c, intent_id, reason, now), durable=True)
 
     async def get_intent(self, intent_id: str) -> IntentRow | None:
-        return await self.writer.run(lambda c: ops.get_intent(c, intent_id))
+        return await self.writer.run_fast(lambda c: ops.get_intent(c, intent_id))
 
     async def expire_due(self) -> int:
         now = self.clock()
         return await self.writer.run(lambda c: ops.expire_due(c, now), durable=True)
 
     async def totals(self, key_id: str) -> tuple[int, int]:
-        return await self.writer.run(lambda c: ops.totals(c, key_id))
+        return await self.writer.run_fast(lambda c: ops.totals(c, key_id))

@@ -212,7 +212,7 @@ def _classify(conn: sqlite3.Connection, key_id: str, amount: int, now: int) -> L
                            f"{key.available} of {key.budget} is available", key)
 
 
-def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation | LedgerError:
+def reserve(conn: sqlite3.Connection, hold: Hold, now: int, *, dispatched: bool = False) -> Reservation | LedgerError:
     """The hold, or the reason it was refused: returned, not raised, so the reclaimed holds stay reclaimed."""
     if hold.idem_key is not None:
         existing = conn.execute(f"SELECT {_INTENT_COLUMNS} FROM intents WHERE key_id = ? AND idem_key = ?",
@@ -241,7 +241,7 @@ def reserve(conn: sqlite3.Connection, hold: Hold, now: int) -> Reservation | Led
     key = KeyRow(*row)
     intent = IntentRow(str(uuid.uuid4()), hold.key_id, hold.idem_key, hold.request_hash, hold.amount, None, 0,
                        "authorized", 0, hold.service, hold.action, hold.resource, hold.model, hold.run_id, None, None,
-                       now, None, now + hold.ttl_ms, None, None)
+                       now, now if dispatched else None, now + hold.ttl_ms, None, None)
     conn.execute(f"INSERT INTO intents ({_INTENT_COLUMNS}) VALUES ({', '.join('?' * len(IntentRow._fields))})", intent)
     _journal(conn, key, intent.id, "reserve", now)
     return Reservation(intent, key, False)
@@ -265,36 +265,41 @@ def _resolved(conn: sqlite3.Connection, intent_id: str) -> tuple[IntentRow, KeyR
 
 def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: int, estimated: bool,
            receipt: Receipt, now: int) -> Resolution:
-    """Settle at most once, at most the hold; a late settle of an expired intent still books (I7)."""
+    """Settle at most once, at most the hold; a late settle of an expired intent still books (I7).
+    The receipt is built from the row as it will be stored, and stored with it (I10)."""
     intent = get_intent(conn, intent_id)
     if intent is None:
         raise IntentNotFound(f"payment intent {intent_id} not found")
     if intent.state == "authorized":
         if final > intent.amount:
             raise IntentConflict(f"finalAmountWei {final} cannot exceed the reserved amount {intent.amount}")
-        conn.execute("UPDATE intents SET state = 'settled', settled = ?, uncollected = ?, estimated = ?, "
-                     "resolved_at = ? WHERE id = ? AND state = 'authorized'",
-                     (final, uncollected, int(estimated), now, intent_id))
-        key = _move(conn, intent.key_id, -intent.amount, final)
-        _journal(conn, key, intent_id, "settle", now)
+        after = intent._replace(state="settled", settled=final, uncollected=uncollected, estimated=int(estimated),
+                                resolved_at=now)
+        moved, kind = (-intent.amount, final), "settle"
     elif intent.state == "expired" and intent.late_settled_at is None:
         current = get_key(conn, intent.key_id)
         assert current is not None
         booked = intent.settled or 0  # the hold, if the expiry booked it
         owed = final + uncollected
         target = min(owed, intent.amount) if booked else min(owed, intent.amount, current.available)
-        conn.execute("UPDATE intents SET settled = ?, uncollected = ?, estimated = ?, late_settled_at = ? "
-                     "WHERE id = ?", (target, owed - target, int(estimated), now, intent_id))
-        key = _move(conn, intent.key_id, 0, target - booked)
-        _journal(conn, key, intent_id, "adjust", now)
+        after = intent._replace(settled=target, uncollected=owed - target, estimated=int(estimated),
+                                late_settled_at=now)
+        moved, kind = (0, target - booked), "adjust"
     elif intent.state in ("settled", "expired"):
         return Resolution(*_resolved(conn, intent_id), True)
     else:
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be settled")
-    intent, key = _resolved(conn, intent_id)
-    body = orjson.dumps(receipt(intent, key)).decode()
-    conn.execute("UPDATE intents SET receipt = ? WHERE id = ?", (body, intent_id))
-    return Resolution(intent._replace(receipt=body), key, False)
+    key = _move(conn, intent.key_id, *moved)
+    body = orjson.dumps(receipt(after, key)).decode()
+    claimed = conn.execute(
+        "UPDATE intents SET state = ?, settled = ?, uncollected = ?, estimated = ?, resolved_at = ?, "
+        "late_settled_at = ?, receipt = ? WHERE id = ? AND state = ? AND late_settled_at IS NULL",
+        (after.state, after.settled, after.uncollected, after.estimated, after.resolved_at, after.late_settled_at,
+         body, intent_id, intent.state)).rowcount
+    if claimed != 1:  # pragma: no cover - the writer serialises operations; this guards the claim all the same
+        raise IntentConflict(f"payment intent {intent_id} changed while settling")
+    _journal(conn, key, intent_id, kind, now)
+    return Resolution(after._replace(receipt=body), key, False)
 
 
 def abort(conn: sqlite3.Connection, intent_id: str, reason: str, now: int) -> Resolution:

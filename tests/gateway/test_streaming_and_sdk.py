@@ -131,7 +131,7 @@ async def test_fault_upstream_breaks_after_first_byte(tmp_path: Path) -> None:
 
 
 async def test_fault_client_disconnect_cancels_upstream_and_settles_once(tmp_path: Path) -> None:
-    fake = FaultyProvider(chunks=200, delay=0.02)
+    fake = FaultyProvider(chunks=400, delay=0.02)  # 8 s of stream: only a detected disconnect settles sooner
     harness = build(tmp_path, fake)
     token, key_id = await harness.create_key(10_000_000)
     with serve(harness.app) as base:

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Gateway benchmark: added latency and paid requests/s over a fake upstream on 127.0.0.1.
+
+Processes: a fake OpenAI-compatible upstream (raw asyncio HTTP, canned chat completion with usage), the gateway
+(`python -m gateway_min serve --upstream-url ...`, one uvicorn worker, SQLite ledger) pinned to CPU 0, and this
+load generator (raw asyncio HTTP/1.1 keep-alive client) with the upstream on CPU 1. Latency: sequential requests
+alternating direct (to the upstream) and through the gateway (Compose Key path: auth, quote, reserve, call,
+price, settle, receipt), in randomised rounds after a warm-up; added latency is gateway − direct per pair.
+Throughput: C connections in a closed loop for a few seconds through the gateway.
+
+Targets (docs/BENCHMARKS.md): added p50 ≤ 1 ms, p99 ≤ 5 ms, ≥ 1,000 paid req/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ADMIN = "bench-admin-token"
+CHAT = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "Say hello to the benchmark"}], "max_tokens": 16}
+UPSTREAM_REPLY = json.dumps({
+    "id": "chatcmpl-bench", "object": "chat.completion", "created": 1, "model": "gpt-4.1",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello, benchmark!"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16},
+}).encode()
+
+UPSTREAM_CODE = r'''
+import asyncio, os, sys
+os.sched_setaffinity(0, {CPUS})
+REPLY = {REPLY!r}
+HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(REPLY)
+async def handle(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if length:
+                await reader.readexactly(length)
+            writer.write(HEAD + REPLY)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", {PORT}, backlog=1024)
+    print("ready", flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+'''
+
+
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client: the load generator must cost far less than what it measures."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        lines = [f"POST {path} HTTP/1.1", f"host: {self.host}:{self.port}", "content-type: application/json",
+                 f"content-length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        return status, await self.reader.readexactly(length)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"process exited early: {process.args}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def latency(direct: RawClient, gateway: RawClient, token: str, rounds: int, per_round: int) -> dict[str, float]:
+    body = json.dumps(CHAT).encode()
+    auth = {"authorization": f"Bearer {token}"}
+    for _ in range(200):  # warm-up: connections, caches, the writer thread
+        await direct.post("/v1/chat/completions", body, {})
+        await gateway.post("/v1/chat/completions", body, auth)
+    added: list[float] = []
+    direct_times: list[float] = []
+    gateway_times: list[float] = []
+    round_medians: list[float] = []
+    for _ in range(rounds):
+        this_round = []
+        for _ in range(per_round):
+            order = [("direct", direct, {}), ("gateway", gateway, auth)]
+            random.shuffle(order)
+            times = {}
+            for name, client, headers in order:
+                started = time.perf_counter()
+                status, _ = await client.post("/v1/chat/completions", body, headers)
+                times[name] = time.perf_counter() - started
+                assert status == 200, (name, status)
+            direct_times.append(times["direct"])
+            gateway_times.append(times["gateway"])
+            added.append(times["gateway"] - times["direct"])
+            this_round.append(times["gateway"] - times["direct"])
+        round_medians.append(statistics.median(this_round))
+    quartiles = statistics.quantiles(added, n=4)
+    return {"added_p50": percentile(added, 0.50), "added_p99": percentile(added, 0.99),
+            "added_median_of_rounds": statistics.median(round_medians), "added_q1": quartiles[0],
+            "added_q3": quartiles[2], "direct_p50": percentile(direct_times, 0.5),
+            "gateway_p50": percentile(gateway_times, 0.5), "samples": len(added)}
+
+
+async def throughput(port: int, token: str, connections: int, seconds: float) -> tuple[float, int]:
+    body = json.dumps(CHAT).encode()
+    auth = {"authorization": f"Bearer {token}"}
+    done = 0
+    failures = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done, failures
+        client = RawClient("127.0.0.1", port)
+        try:
+            while time.perf_counter() < stop:
+                status, _ = await client.post("/v1/chat/completions", body, auth)
+                if status == 200:
+                    done += 1
+                else:
+                    failures += 1
+        finally:
+            await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(connections)])
+    return done / (time.perf_counter() - started), failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--per-round", type=int, default=200)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sync", choices=["full", "normal"], default="full")
+    args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    gateway_cpus, other_cpus = ({cpus[0]}, {cpus[1]}) if len(cpus) >= 2 else (set(cpus), set(cpus))
+    os.sched_setaffinity(0, other_cpus)
+    upstream_port, gateway_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        code = UPSTREAM_CODE.replace("{CPUS}", repr(other_cpus)).replace("{REPLY!r}", repr(UPSTREAM_REPLY)).replace(
+            "{PORT}", str(upstream_port))
+        upstream = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+        env = {**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN}
+        gateway = subprocess.Popen(
+            ["taskset", "-c", ",".join(map(str, gateway_cpus)), sys.executable, "-m", "gateway_min", "serve",
+             "--upstream-url", f"http://127.0.0.1:{upstream_port}/v1", "--db", str(Path(tmp) / "bench.sqlite3"),
+             "--port", str(gateway_port), "--log-level", "warning", "--sync", args.sync],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert upstream.stdout is not None and upstream.stdout.readline().strip() == b"ready"
+            wait_ready(f"http://127.0.0.1:{gateway_port}/health", gateway)
+            created = httpx.post(f"http://127.0.0.1:{gateway_port}/api/keys", json={
+                "budgetLimit": 10**14, "expiresAt": int(time.time() * 1000) + 3_600_000, "chainId": 43113},
+                headers={"authorization": f"Bearer {ADMIN}", "x-chain-id": "43113",
+                         "x-session-user-address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"})
+            token = created.json()["token"]
+
+            async def run() -> tuple[dict[str, float], float, int]:
+                direct, through = RawClient("127.0.0.1", upstream_port), RawClient("127.0.0.1", gateway_port)
+                result = await latency(direct, through, token, args.rounds, args.per_round)
+                await direct.close()
+                await through.close()
+                rate, failures = await throughput(gateway_port, token, args.connections, args.seconds)
+                return result, rate, failures
+
+            result, rate, failures = asyncio.run(run())
+        finally:
+            gateway.terminate()
+            upstream.terminate()
+            gateway.wait(timeout=30)
+            upstream.wait(timeout=30)
+    ms = 1000
+    print(f"gateway on CPU {sorted(gateway_cpus)}, upstream + load on CPU {sorted(other_cpus)}; ledger sync={args.sync}")
+    print(f"latency, {int(result['samples'])} alternating pairs in {args.rounds} rounds (concurrency 1):")
+    print(f"  direct p50 {result['direct_p50'] * ms:.3f} ms   through gateway p50 {result['gateway_p50'] * ms:.3f} ms")
+    print(f"  added p50 {result['added_p50'] * ms:.3f} ms (target ≤ 1)   added p99 {result['added_p99'] * ms:.3f} ms "
+          f"(target ≤ 5)   median of round medians {result['added_median_of_rounds'] * ms:.3f} ms   "
+          f"IQR {result['added_q1'] * ms:.3f}–{result['added_q3'] * ms:.3f} ms")
+    print(f"throughput: {rate:,.0f} paid req/s with {args.connections} connections for {args.seconds:.0f} s "
+          f"(target ≥ 1,000); non-200: {failures}")
+
+
+if __name__ == "__main__":
+    main()
