@@ -18,6 +18,7 @@ import pricing
 from gateway_min.context import Gateway
 from gateway_min.demo import wav_seconds
 from gateway_min.http import HTTPError, Request
+from gateway_min.keys import budget_headers
 from gateway_min.ledger import BudgetExhausted, Hold, KeyRow, LedgerError, Reservation
 from gateway_min.multipart_form import read_form
 from generated.catalog import Model
@@ -43,7 +44,10 @@ class Admitted:
     audio_seconds: int | None
 
 
-async def read_payload(request: Request, operation: str) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]] | None]:
+Files = dict[str, tuple[str, bytes, str]]
+
+
+async def read_payload(request: Request, operation: str) -> tuple[dict[str, Any], Files | None]:
     """JSON for every route; transcription also takes multipart/form-data (as the OpenAI SDK sends it) or a
     base64 `file` in JSON (the native contract)."""
     if operation != "transcription":
@@ -165,8 +169,6 @@ async def reserve(gw: Gateway, key: KeyRow, admitted: Admitted, request: Request
 
 
 def _payment_required(exhausted: BudgetExhausted) -> HTTPError:
-    from gateway_min.keys import budget_headers
-
     return HTTPError(402, "payment_required", str(exhausted), headers=budget_headers(exhausted.key))
 
 

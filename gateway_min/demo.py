@@ -163,7 +163,8 @@ class DemoProvider:
         upload = (request.files or {}).get("file")
         seconds = wav_seconds(upload[1]) if upload else None
         if seconds is None:
-            error = {"error": {"message": "the demo provider transcribes WAV files only", "type": "invalid_request_error"}}
+            error = {"error": {"message": "the demo provider transcribes WAV files only",
+                               "type": "invalid_request_error"}}
             return UpstreamReply(400, "application/json", orjson.dumps(error))
         whole = max(1, round(seconds))
         reply = {"text": f"Demo transcription of {whole} seconds of audio.",

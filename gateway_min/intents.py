@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import orjson
 
 import pricing
+from catalog_build.units import UnknownUnit, scale
 from gateway_min import receipts
 from gateway_min.admission import ledger_http_error, request_hash
 from gateway_min.context import Gateway
@@ -19,7 +19,6 @@ from gateway_min.keys import bearer, budget_headers, key_for_token
 from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.types import Send
 from generated.catalog import PLATFORM_FEE_BPS
-from catalog_build.units import UnknownUnit, scale
 from pricing.charge import LineItem, ceil_div, platform_fee
 
 
@@ -37,7 +36,8 @@ def _decimal_json(raw: bytes) -> dict[str, Any]:
 async def _body(request: Request) -> dict[str, Any]:
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind != "application/json":
-        raise HTTPError(415, "unsupported_media_type", f"expected Content-Type: application/json, got {kind or 'none'}")
+        raise HTTPError(415, "unsupported_media_type",
+                        f"expected Content-Type: application/json, got {kind or 'none'}")
     return _decimal_json(await request.body())
 
 
@@ -52,10 +52,10 @@ def _atomic(value: Any, field: str, *, allow_zero: bool = False) -> int:
 
 def meter_lines(meter: Any) -> tuple[str, tuple[LineItem, ...]]:
     """A MeteredInput `{subject, lineItems:[{key, unit, quantity > 0, unitPriceUsd > 0}]}` priced by our rule."""
-
     if not isinstance(meter, dict) or not isinstance(meter.get("subject"), str) or not isinstance(
             meter.get("lineItems"), list) or not meter["lineItems"]:
-        raise HTTPError(400, "validation_error", "meter must be {subject, lineItems: [{key, unit, quantity, unitPriceUsd}]}")
+        raise HTTPError(400, "validation_error",
+                        "meter must be {subject, lineItems: [{key, unit, quantity, unitPriceUsd}]}")
     lines = []
     for i, item in enumerate(meter["lineItems"]):
         try:
@@ -117,8 +117,9 @@ async def prepare(gw: Gateway, request: Request, send: Send) -> None:
     headers = {"x-payment-intent-id": reservation.intent.id, **budget_headers(reservation.key)}
     if reservation.replay:
         headers["x-idempotent-replay"] = "true"
-    await send_json(send, 200, {"paymentIntentId": reservation.intent.id, "maxAmountWei": str(reservation.intent.amount),
-                                "status": reservation.intent.state}, headers)
+    intent = reservation.intent
+    await send_json(send, 200, {"paymentIntentId": intent.id, "maxAmountWei": str(intent.amount),
+                                "status": intent.state}, headers)
 
 
 def _legacy(error: HTTPError) -> HTTPError:
@@ -206,8 +207,8 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
     except pricing.UnknownModel:
         raise HTTPError(404, "model_not_found", f"unknown model {model_id!r}", style="legacy") from None
     usage = dict(body.get("usage") or {})
-    renamed = {"promptTokens": "input_tokens", "completionTokens": "output_tokens", "cachedTokens": "cached_input_tokens",
-               "reasoningTokens": "reasoning_tokens"}
+    renamed = {"promptTokens": "input_tokens", "completionTokens": "output_tokens",
+               "cachedTokens": "cached_input_tokens", "reasoningTokens": "reasoning_tokens"}
     usage = {renamed.get(k, k): v for k, v in usage.items() if k != "totalTokens"}
     usage.update(body.get("media") or {})
     usage = {k: (int(v) if isinstance(v, Decimal) and v == int(v) and k not in ("audio_seconds", "video_seconds")

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from gateway_min.ledger import IntentRow, KeyRow
+from gateway_min.ledger import IntentRow
 from pricing import Charge
 
 

@@ -101,7 +101,7 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
     start_headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
                      (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode()),
                      (b"x-compose-budget-remaining-kind", b"reserved"), *header_list(headers)]
-    outcome: dict[str, Any] = {"error": None}
+    broken: list[str] = []
 
     async def pump() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": start_headers})
@@ -112,7 +112,7 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
                 if out:
                     await send({"type": "http.response.body", "body": out, "more_body": True})
         except UpstreamUnavailable as exc:
-            outcome["error"] = str(exc)
+            broken.append(str(exc))
 
     async def watch() -> None:
         while (await receive())["type"] != "http.disconnect":
@@ -128,32 +128,14 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
             pumping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pumping
-        elif pumping.exception() is not None:
-            raise pumping.exception()  # type: ignore[misc]
+        elif (failure := pumping.exception()) is not None:
+            raise failure
         await reply.close()
-        usage = stream.measured()
-        reason = None
-        if disconnected:
-            reason = "client disconnected: settled an estimate"
-        elif outcome["error"]:
-            reason = f"upstream stream broke: {outcome['error']}"
-        elif usage is None:
-            reason = "no usage chunk: settled an estimate"
-        estimated = usage is None or disconnected or outcome["error"] is not None
-        resolution, receipt = await settle(gw, reservation, admitted, usage or stream.estimate(), estimated=estimated,
-                                           reason=reason)
+        receipt = await _settle(gw, stream, admitted, reservation, disconnected, broken[0] if broken else None)
         settled = True
-        if disconnected:
-            return
-        tail = b""
-        if outcome["error"]:
-            error = {"error": {"message": f"upstream error: {outcome['error']}", "type": "upstream_error"}}
-            tail += (b"data: " if external else b"event: compose.error\ndata: ") + orjson.dumps(error) + b"\n\n"
-        if not external:
-            tail += receipts.sse_event(receipt)
-        await send({"type": "http.response.body", "body": tail + b"data: [DONE]\n\n", "more_body": False})
-        log.debug("stream %s settled %s in %.1f ms", reservation.intent.id, resolution.intent.settled,
-                  (time.perf_counter() - started) * 1000)
+        if not disconnected:
+            await send({"type": "http.response.body", "body": _tail(receipt, broken, external), "more_body": False})
+        log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
     finally:
         watching.cancel()
         if not pumping.done():
@@ -162,3 +144,30 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
         if not settled:  # cancelled (shutdown) or a bug: still exactly one terminal operation
             await settle(gw, reservation, admitted, stream.measured() or stream.estimate(), estimated=True,
                          reason="stream interrupted")
+
+
+async def _settle(gw: Gateway, stream: _Stream, admitted: Admitted, reservation: Reservation, disconnected: bool,
+                  broken: str | None) -> dict[str, Any]:
+    usage = stream.measured()
+    reason = None
+    if disconnected:
+        reason = "client disconnected: settled an estimate"
+    elif broken:
+        reason = f"upstream stream broke: {broken}"
+    elif usage is None:
+        reason = "no usage chunk: settled an estimate"
+    estimated = usage is None or disconnected or broken is not None
+    _, receipt = await settle(gw, reservation, admitted, usage or stream.estimate(), estimated=estimated,
+                              reason=reason)
+    return receipt
+
+
+def _tail(receipt: dict[str, Any], broken: list[str], external: bool) -> bytes:
+    """What closes the stream: an error event if the upstream broke, the receipt (native only), [DONE]."""
+    tail = b""
+    if broken:
+        error = {"error": {"message": f"upstream error: {broken[0]}", "type": "upstream_error"}}
+        tail += (b"data: " if external else b"event: compose.error\ndata: ") + orjson.dumps(error) + b"\n\n"
+    if not external:
+        tail += receipts.sse_event(receipt)
+    return tail + b"data: [DONE]\n\n"

@@ -73,7 +73,8 @@ class HttpProvider:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
             built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)
         else:
-            built = self.client.build_request("POST", url, content=orjson.dumps(request.body), headers=self.json_headers)
+            content = orjson.dumps(request.body)
+            built = self.client.build_request("POST", url, content=content, headers=self.json_headers)
         try:
             response = await self.client.send(built, stream=True)
         except httpx.TransportError as exc:

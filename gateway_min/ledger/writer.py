@@ -10,6 +10,7 @@ and become durable with the next fsync (the WAL is ordered). So holds cost no fs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import sqlite3
 import threading
@@ -54,10 +55,8 @@ class Writer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         def done(ok: bool, value: Any) -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop has closed (shutdown): nobody is waiting any more
                 loop.call_soon_threadsafe(_resolve, future, ok, value)
-            except RuntimeError:  # the loop has closed (shutdown): nobody is waiting any more
-                pass
 
         self.pending += 1
         self._queue.put(_Op(fn, durable, done))

@@ -83,7 +83,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.dir.cleanup()
 
     def _expire_model(self, key_id: str | None = None) -> None:
-        for intent_id, intent in self.model.intents.items():
+        for intent in self.model.intents.values():
             if intent.state == "authorized" and intent.expires_at <= self.now and key_id in (None, intent.key):
                 key = self.model.keys[intent.key]
                 key.reserved -= intent.amount

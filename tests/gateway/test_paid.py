@@ -143,7 +143,7 @@ async def test_wrong_content_type_oversized_body_and_external_error_shape(harnes
 
 
 async def test_revoked_and_expired_keys_are_refused_at_once(harness: Harness) -> None:
-    token, key_id = await harness.create_key(1_000_000, expires_in_ms=60_000)
+    token, _key_id = await harness.create_key(1_000_000, expires_in_ms=60_000)
     async with harness.client() as client:
         assert (await client.post("/v1/chat/completions", headers=auth(token), json=chat())).status_code == 200
         harness.clock.advance(60_001)
@@ -188,7 +188,7 @@ async def test_unreadable_usage_settles_the_hold_marked_estimated(tmp_path: obje
 
     harness = build(Path(str(tmp_path)), FaultyProvider(mode="no_usage"))
     try:
-        token, key_id = await harness.create_key(1_000_000)
+        token, _key_id = await harness.create_key(1_000_000)
         async with harness.client() as client:
             response = await client.post("/v1/chat/completions", headers=auth(token), json=chat())
         receipt = response.json()["compose_receipt"]

@@ -121,7 +121,7 @@ async def test_sweeper_releases_abandoned_holds_and_books_dispatched_ones(harnes
     headers = {**auth(token), "x-chain-id": "43113"}
     prepare = {"service": "agent", "action": "run", "resource": "r", "method": "POST", "maxAmountWei": 30_000}
     async with harness.client() as client:
-        abandoned = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()
+        assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 200
         dispatched = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()
     await harness.ledger.dispatch(dispatched["paymentIntentId"])
     assert await harness.ledger.expire_due() == 0  # not yet due

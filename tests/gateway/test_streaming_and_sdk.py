@@ -107,7 +107,7 @@ async def test_fault_error_before_first_byte_aborts(tmp_path: Path) -> None:
 
 
 async def test_fault_no_usage_chunk_settles_an_estimate(tmp_path: Path) -> None:
-    response, harness, key_id = await _run_fault(tmp_path, "no_usage")
+    response, harness, _key_id = await _run_fault(tmp_path, "no_usage")
     assert response is not None and response.status_code == 200
     receipt = orjson.loads(_events(response.text)[-2][1])
     intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
@@ -146,7 +146,7 @@ async def test_fault_client_disconnect_cancels_upstream_and_settles_once(tmp_pat
         deadline = time.monotonic() + 5
         while True:
             intent = await harness.ledger.get_intent(intent_id)
-            if intent is not None and intent.state != "authorized" or time.monotonic() > deadline:
+            if (intent is not None and intent.state != "authorized") or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.05)
     assert fake.closed.is_set()  # the upstream stream was cancelled
