@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Final, NamedTuple
 
 from generated.catalog import PLATFORM_FEE_BPS, Model, Rate, TokenRates
@@ -130,20 +129,23 @@ def quote_exact(model: str | Model, body: Mapping[str, Any], operation: str, *, 
     return price(model, usage_from_request(model, body, operation), at=at, fee_bps=fee_bps)
 
 
-def _dearest(rates: list[Rate | None]) -> Fraction:
-    present = [Fraction(rate.num, rate.den) for rate in rates if rate is not None]
-    return max(present) if present else Fraction(0)
+def _dearest(rates: list[Rate | None]) -> tuple[int, int]:
+    """The highest rate as (num, den); (0, 1) when there is none. Compared exactly by cross-multiplication."""
+    best = (0, 1)
+    for rate in rates:
+        if rate is not None and rate.num * best[1] > best[0] * rate.den:
+            best = (rate.num, rate.den)
+    return best
 
 
 def _token_worst(model: Model, token_sets: list[TokenRates], prompt: int, output: int) -> int:
-    input_rate = _dearest([r for s in token_sets for r in (s.input, s.cached_input, s.cache_write)])
-    output_rate = _dearest([r for s in token_sets for r in (s.output, s.reasoning)])
     if prompt and all(s.input is None for s in token_sets):
         raise UnpricedUsage(f"{model.id} has no input token price")
     if output and all(s.output is None for s in token_sets):
         raise UnpricedUsage(f"{model.id} has no output token price")
-    worst = ceil_div(prompt * input_rate.numerator, input_rate.denominator)
-    worst += ceil_div(output * output_rate.numerator, output_rate.denominator)
+    in_num, in_den = _dearest([r for s in token_sets for r in (s.input, s.cached_input, s.cache_write)])
+    out_num, out_den = _dearest([r for s in token_sets for r in (s.output, s.reasoning)])
+    worst = ceil_div(prompt * in_num, in_den) + ceil_div(output * out_num, out_den)
     return worst + TOKEN_LINES - 1  # each of up to five lines rounds up by less than one unit
 
 
