@@ -3,9 +3,12 @@
 A byte-level BPE token covers at least one byte of text, so a text of n UTF-8 bytes is at most n tokens. Chat
 templates add a few tokens per message (role markers, separators) and SentencePiece-style tokenizers may add a
 word-start token per text segment: MESSAGE_OVERHEAD, PART_OVERHEAD and REQUEST_OVERHEAD cover those with margin.
-Non-text parts (images, audio, files) count the bytes of their JSON form, and an image at least IMAGE_TOKENS:
-providers bill an image by its pixels, not by the length of its URL (OpenAI ≤ 1,536 patches or 85 + 170 tiles;
-Gemini 258 per tile; Anthropic ≈ 1,600 for the largest accepted size).
+Non-text parts are bounded by documented floors, not proofs: they count the bytes of their JSON form, an image
+at least IMAGE_TOKENS (providers bill an image by its pixels, not by the length of its URL: OpenAI ≤ 1,536 patches
+or 85 + 170 tiles, Gemini 258 per tile, Anthropic ≈ 1,600 for the largest accepted size), an inline file at least
+FILE_TOKENS; a file referenced by id or URL cannot be bounded at all and is refused. Tool definitions add
+TOOLS_OVERHEAD for the system prompt providers wrap around them. Usage above the bound is still settled at the
+authorised maximum, and the excess recorded as uncollected.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ MESSAGE_OVERHEAD: Final = 16
 PART_OVERHEAD: Final = 2
 REQUEST_OVERHEAD: Final = 16
 IMAGE_TOKENS: Final = 8_192
+FILE_TOKENS: Final = 32_768
+TOOLS_OVERHEAD: Final = 1_024
 # request fields that become prompt tokens besides the messages themselves
 _PROMPT_FIELDS: Final = ("tools", "functions", "tool_choice", "response_format", "instructions", "prompt", "text")
 
@@ -46,6 +51,12 @@ def _part_bound(part: Any, where: str) -> int:
         return _utf8(part["text"]) + PART_OVERHEAD
     if kind in ("image_url", "input_image", "image"):
         return max(_json_bytes(part), IMAGE_TOKENS) + PART_OVERHEAD
+    if kind in ("file", "input_file", "document"):
+        inner = part.get("file") if isinstance(part.get("file"), Mapping) else part
+        if not (isinstance(inner, Mapping) and isinstance(inner.get("file_data"), str)):
+            raise NotQuotable(f"{where}: a file referenced by id or URL has no upper bound on its tokens; send it "
+                              "inline (file_data)")
+        return max(_json_bytes(part), FILE_TOKENS) + PART_OVERHEAD
     return _json_bytes(part) + PART_OVERHEAD
 
 
@@ -85,6 +96,8 @@ def chat_prompt_bound(body: Mapping[str, Any]) -> int:
         value = body.get(field)
         if value is not None:
             total += _utf8(value) if isinstance(value, str) else _json_bytes(value)
+    if body.get("tools") or body.get("functions"):
+        total += TOOLS_OVERHEAD
     return total
 
 

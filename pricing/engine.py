@@ -25,7 +25,8 @@ def get_model(model: str | Model) -> Model:
 
 
 def price_set_at(model: Model, at: datetime | None) -> PriceSet:
-    """The price set in force at `at` (timezone-aware); the newest one when `at` is None."""
+    """The price set in force at `at` (timezone-aware). Without `at` (the engine reads no clock) the newest set,
+    which may be one scheduled for the future: callers pricing live traffic pass `at=datetime.now(UTC)`."""
     prices = model.prices
     if at is None or (len(prices) == 1 and prices[0].effective_from is None):
         return prices[-1]

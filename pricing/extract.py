@@ -126,7 +126,7 @@ def anthropic(body: Any) -> Usage:
     if "usage" not in top and isinstance(top.get("message"), Mapping):  # message_start stream event
         top = top["message"]
     usage = _usage_block(top, "anthropic")
-    uncached = _count(usage, "input_tokens", "usage")
+    uncached = _count(usage, "input_tokens", "usage", required=True)  # a message_delta without it is not final
     read = _count(usage, "cache_read_input_tokens", "usage")
     write = _count(usage, "cache_creation_input_tokens", "usage")
     details = _object(usage.get("output_tokens_details") or {}, "usage.output_tokens_details")
@@ -153,7 +153,7 @@ def gemini(body: Any) -> Usage:
                 raise UnpricedUsage(f"usageMetadata.{field}: {detail['tokenCount']} {detail.get('modality')} tokens; "
                                     "the catalog prices them as text only when the provider does")
     return Usage(
-        input_tokens=_count(meta, "promptTokenCount", "usageMetadata")
+        input_tokens=_count(meta, "promptTokenCount", "usageMetadata", required=True)
         + _count(meta, "toolUsePromptTokenCount", "usageMetadata"),
         cached_input_tokens=_count(meta, "cachedContentTokenCount", "usageMetadata"),
         output_tokens=_count(meta, "candidatesTokenCount", "usageMetadata") + thoughts,

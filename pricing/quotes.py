@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Final, NamedTuple
 
-from generated.catalog import PLATFORM_FEE_BPS, Model, Rate, TokenRates
+from generated.catalog import PLATFORM_FEE_BPS, MediaGroup, Model, PriceSet, Rate, TokenRates
 from pricing.bounds import chat_prompt_bound, embeddings_input_bound
 from pricing.charge import Charge, ceil_div, line_amount, platform_fee
 from pricing.engine import get_model, price, price_set_at
@@ -23,6 +25,8 @@ from pricing.errors import NotQuotable, PricingError, UnpricedUsage
 from pricing.usage import Usage, checked
 
 OPERATIONS: Final = ("chat", "embeddings", "images", "speech", "transcription", "video")
+MAX_CHOICES: Final = 128  # OpenAI's own limit on `n` for chat completions
+_DIGITS: Final = re.compile(r"[0-9]+")
 REQUEST_PRICED: Final = frozenset({"images", "speech", "video"})
 TOKEN_LINES: Final = 5  # cached_input, cache_write, input, reasoning, output
 
@@ -73,7 +77,7 @@ def _positive_int(body: Mapping[str, Any], field: str, *, limit: int | None = No
     value = body.get(field)
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():  # OpenAI sends video `seconds` as a string
+    if isinstance(value, str) and _DIGITS.fullmatch(value) and len(value) <= 18:  # video `seconds` is a string
         value = int(value)
     if type(value) is not int or value < 1 or (limit is not None and value > limit):
         bound = f" ≤ {limit}" if limit is not None else ""
@@ -84,7 +88,7 @@ def _positive_int(body: Mapping[str, Any], field: str, *, limit: int | None = No
 def _param(body: Mapping[str, Any], *fields: str) -> str | None:
     for field in fields:
         value = body.get(field)
-        if value is None or value == "auto":  # "auto": the provider's default option
+        if value is None:
             continue
         if not isinstance(value, str):
             raise NotQuotable(f"`{field}` must be a string, got {value!r}")
@@ -92,15 +96,36 @@ def _param(body: Mapping[str, Any], *fields: str) -> str | None:
     return None
 
 
-def usage_from_request(model: str | Model, body: Mapping[str, Any], operation: str) -> Usage:
+def _media_choice(group: MediaGroup | None, asked: dict[str, str | None]) -> dict[str, str | None]:
+    """The option values to price a request at. A parameter the model's prices do not depend on is dropped (its
+    price is the same whatever it is); `auto` lets the provider choose, so the dearest option that fits the other
+    parameters is held."""
+    if group is None:
+        return asked
+    kept = {name: value for name, value in asked.items() if name in group.params}
+    if "auto" not in kept.values():
+        return kept
+    fixed: dict[str, str | None] = {name: value for name, value in kept.items() if value not in (None, "auto")}
+    fits = [option for option in group.options
+            if all(option.values[group.params.index(name)] == value for name, value in fixed.items())]
+    if not fits:
+        return fixed  # pricing then names the offered combinations
+    dearest = max(fits, key=lambda option: Fraction(option.rate.num, option.rate.den))
+    return dict(zip(group.params, dearest.values, strict=True))
+
+
+def usage_from_request(model: str | Model, body: Mapping[str, Any], operation: str, *,
+                       at: datetime | None = None) -> Usage:
     """The usage a request-priced request will consume, read from the request (images, speech, video)."""
     record = get_model(model)
     _operation(record, operation)
     if not isinstance(body, Mapping):
         raise NotQuotable(f"the request body must be a JSON object, got {type(body).__name__}")
+    price_set = price_set_at(record, at)
     if operation == "images":
         count = _positive_int(body, "n", limit=10) or 1
-        return Usage(images=count, image_size=_param(body, "size"), image_quality=_param(body, "quality"))
+        chosen = _media_choice(price_set.images, {"size": _param(body, "size"), "quality": _param(body, "quality")})
+        return Usage(images=count, image_size=chosen.get("size"), image_quality=chosen.get("quality"))
     if operation == "speech":
         text = body.get("input")
         if not isinstance(text, str) or not text:
@@ -110,15 +135,15 @@ def usage_from_request(model: str | Model, body: Mapping[str, Any], operation: s
         seconds = _positive_int(body, "seconds", limit=3600)
         if seconds is None:
             raise NotQuotable("a video request must say how long the video is: `seconds`")
-        return Usage(video_seconds=seconds, video_resolution=_param(body, "size", "resolution"))
-    if price_set_at(record, None).requests is not None and not _prices_usage(record):
+        chosen = _media_choice(price_set.video, {"resolution": _param(body, "size", "resolution")})
+        return Usage(video_seconds=seconds, video_resolution=chosen.get("resolution"))
+    if price_set.requests is not None and not _prices_usage(price_set):
         return Usage()  # priced per request only
     raise NotQuotable(f"{operation} is priced from the provider's measured usage, so it has no exact quote before "
                       "the call; use quote_max for the upto maximum")
 
 
-def _prices_usage(model: Model) -> bool:
-    price_set = model.prices[-1]
+def _prices_usage(price_set: PriceSet) -> bool:
     return any(group is not None for group in (price_set.tokens, price_set.images, price_set.video,
                                                price_set.characters, price_set.audio))
 
@@ -126,7 +151,7 @@ def _prices_usage(model: Model) -> bool:
 def quote_exact(model: str | Model, body: Mapping[str, Any], operation: str, *, at: datetime | None = None,
                 fee_bps: int | None = None) -> Charge:
     """The exact charge of request-priced work, known before the call. NotQuotable for usage-priced work."""
-    return price(model, usage_from_request(model, body, operation), at=at, fee_bps=fee_bps)
+    return price(model, usage_from_request(model, body, operation, at=at), at=at, fee_bps=fee_bps)
 
 
 def _dearest(rates: list[Rate | None]) -> tuple[int, int]:
@@ -179,17 +204,19 @@ def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at
                              platform_fee(provider, fee), 0, 0), budget)
     if price_set.tokens is None:
         raise UnpricedUsage(f"{record.id} has no token prices, so {operation} has no upto maximum")
+    choices = 1
     if operation == "embeddings":
         prompt, limit = embeddings_input_bound(body), 0
     elif operation == "chat":
         prompt = chat_prompt_bound(body)
         limit = _output_limit(record, body, prompt)
+        choices = _positive_int(body, "n", limit=MAX_CHOICES) or 1  # the limit applies to each choice
     else:
         raise NotQuotable(f"{record.id} prices {operation} by tokens and the audio length is unknown before the call")
     token_sets = [price_set.tokens, *(tier.rates for tier in price_set.tiers if prompt > tier.above_input_tokens)]
 
     def quote(output: int) -> MaxQuote:
-        provider = _token_worst(record, token_sets, prompt, output) + requests
+        provider = _token_worst(record, token_sets, prompt, output * choices) + requests
         fee_amount = platform_fee(provider, fee)
         return MaxQuote(record.id, operation, provider + fee_amount, provider, fee_amount, prompt, output)
 

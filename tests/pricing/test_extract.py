@@ -105,6 +105,8 @@ def test_images_transcription_and_video() -> None:
     ("openai-transcription", {"usage": {"type": "duration", "seconds": "8"}}, "usage.seconds must be a number"),
     ("openai-video", {"seconds": "eight"}, "openai-video response needs `seconds` (a whole number), got 'eight'"),
     ("gemini", {"usageMetadata": []}, "usageMetadata must be an object, got list"),
+    ("gemini", {"usageMetadata": {"candidatesTokenCount": 5}}, "usageMetadata.promptTokenCount is missing"),
+    ("anthropic", {"type": "message_delta", "usage": {"output_tokens": 1500}}, "usage.input_tokens is missing"),
     ("cohere", {}, "unknown API flavor 'cohere'; flavors: openai-chat, openai-responses"),
 ])
 def test_malformed_usage_is_a_clear_error(flavor: str, body: Any, message: str) -> None:

@@ -24,7 +24,15 @@ messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["system", "u
 def test_exact_images_speech_video_and_request_fees() -> None:
     assert pricing.quote_exact("dall-e-3", {"prompt": "a cat", "n": 2, "size": "1024x1792", "quality": "hd"},
                                "images").final_amount == 242_400
-    assert pricing.quote_exact("dall-e-3", {"prompt": "a cat", "size": "auto"}, "images").provider_amount == 40_000
+    # `auto` lets the provider choose: the dearest option that fits the other parameters is what a quote holds
+    assert pricing.quote_exact("dall-e-3", {"prompt": "a cat", "size": "auto"}, "images").provider_amount == 120_000
+    assert pricing.quote_exact("dall-e-3", {"prompt": "a cat", "size": "1024x1024", "quality": "auto"}, "images"
+                               ).provider_amount == 80_000
+    with pytest.raises(pricing.InvalidUsage, match="does not offer images with size='64x64'"):
+        pricing.quote_exact("dall-e-3", {"prompt": "a cat", "size": "64x64", "quality": "auto"}, "images")
+    # a parameter the prices do not depend on is dropped: dall-e-2 is priced by size only
+    assert pricing.quote_exact("dall-e-2", {"prompt": "a cat", "quality": "standard", "size": "512x512"}, "images"
+                               ).provider_amount == 18_000
     assert pricing.quote_exact("tts-1", {"input": "héllo wörld", "voice": "alloy"}, "speech").provider_amount == 165
     assert pricing.quote_exact("sora-2", {"prompt": "x", "seconds": "8", "size": "720x1280"}, "video"
                                ).provider_amount == 800_000
@@ -59,6 +67,40 @@ def test_quote_max_chat_bounds_and_limit() -> None:
     assert pricing.quote_max("gpt-4.1", {**body, "max_tokens": None}, "chat").output_tokens == 32_768  # model max
     assert pricing.quote_max("gpt-4.1", {**body, "max_tokens": None, "max_completion_tokens": 10**9}, "chat").output_tokens == 32_768
     assert pricing.quote_max("gpt-4.1", {**body, "max_completion_tokens": 50}, "chat").output_tokens == 50  # the least
+
+
+def test_quote_max_multiplies_the_output_by_the_number_of_choices() -> None:
+    body = {"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 100}
+    one = pricing.quote_max("gpt-4.1", body, "chat")
+    four = pricing.quote_max("gpt-4.1", {**body, "n": 4}, "chat")
+    assert four.output_tokens == one.output_tokens == 100  # the limit stays per choice
+    assert four.provider_amount - one.provider_amount == 3 * 100 * 8
+    with pytest.raises(NotQuotable, match="`n` must be a positive integer ≤ 128"):
+        pricing.quote_max("gpt-4.1", {**body, "n": 129}, "chat")
+
+
+def test_quote_max_file_parts_and_tools() -> None:
+    from pricing.bounds import FILE_TOKENS, TOOLS_OVERHEAD
+
+    inline = {"type": "file", "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,AAAA"}}
+    body = {"messages": [{"role": "user", "content": [inline]}], "max_tokens": 1}
+    assert pricing.quote_max("gpt-4.1", body, "chat").prompt_tokens > FILE_TOKENS
+    by_id = {"type": "file", "file": {"file_id": "file-123"}}
+    with pytest.raises(NotQuotable, match=r"content\[0\]: a file referenced by id or URL has no upper bound"):
+        pricing.quote_max("gpt-4.1", {"messages": [{"role": "user", "content": [by_id]}]}, "chat")
+    plain = {"messages": [{"role": "user", "content": "x"}], "max_tokens": 1}
+    tools = [{"type": "function", "function": {"name": "f"}}]
+    assert (pricing.quote_max("gpt-4.1", {**plain, "tools": tools}, "chat").prompt_tokens
+            - pricing.quote_max("gpt-4.1", plain, "chat").prompt_tokens) > TOOLS_OVERHEAD
+
+
+def test_quotes_use_the_price_set_in_force() -> None:
+    from datetime import UTC, datetime
+
+    body = {"messages": [{"role": "user", "content": "x"}], "max_tokens": 1000}
+    before = pricing.quote_max("o3", body, "chat", at=datetime(2025, 6, 1, tzinfo=UTC))
+    after = pricing.quote_max("o3", body, "chat", at=datetime(2025, 7, 1, tzinfo=UTC))
+    assert before.amount > after.amount
 
 
 def test_quote_max_counts_non_text_parts_generously() -> None:
@@ -163,3 +205,10 @@ def test_settle_caps_and_records_what_was_cut() -> None:
     for bad in (-1, 1.5, Decimal(3)):
         with pytest.raises(ValueError, match="authorized_max must be a non-negative int"):
             pricing.settle("gpt-4.1", usage, authorized_max=bad)  # type: ignore[arg-type]
+
+
+def test_request_priced_operation_without_its_prices_is_unpriced() -> None:
+    no_images = r.model("no-images", r.price_set(requests=r.rate("0.01", "usd_per_request")), operations=("images",),
+                        modality="image")
+    with pytest.raises(UnpricedUsage, match="no-images has no price for images"):
+        pricing.quote_exact(no_images, {"prompt": "x", "size": "auto"}, "images")
