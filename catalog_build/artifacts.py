@@ -134,7 +134,8 @@ def source_schema(version: str) -> dict[str, Any]:
 
 
 def models_list(catalog: dict[str, Any]) -> dict[str, Any]:
-    """An OpenAI `/v1/models`-shaped list, with our catalog fields beside the standard ones."""
+    """An OpenAI `/v1/models`-shaped list, with our catalog fields beside the standard ones. `prices` is the whole
+    history (a build does not know what time it is); the gateway shows the set in force when it is asked."""
     data = []
     for model in catalog["models"]:
         created = int(datetime.fromisoformat(model["as_of"] + "T00:00:00+00:00").timestamp())
@@ -142,7 +143,7 @@ def models_list(catalog: dict[str, Any]) -> dict[str, Any]:
             "id": model["id"], "object": "model", "created": created, "owned_by": model["provider"],
             "name": model["name"], "aliases": model["aliases"], "modality": model["modality"],
             "operations": model["operations"], "context_window": model["context_window"],
-            "max_output_tokens": model["max_output_tokens"], "pricing": model["prices"][-1],
+            "max_output_tokens": model["max_output_tokens"], "prices": model["prices"],
         })
     return {"object": "list", "data": data, "catalog_version": catalog["catalog_version"]}
 

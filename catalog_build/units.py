@@ -24,6 +24,7 @@ _THINGS: Final[dict[str, tuple[str, str, int]]] = {
     "minute": ("minutes", "seconds", 60),
     "hour": ("hours", "seconds", 3600),
     "request": ("requests", "requests", 1),
+    "video": ("videos", "videos", 1),  # Compose's per-video unit; the catalog prices video by the second
 }
 _PLURAL: Final[dict[str, str]] = {plural: singular for singular, (plural, _, _) in _THINGS.items()}
 _UNIT_RE: Final = re.compile(r"usd_per_(?:(?P<count>1k|1m|[1-9][0-9]*)_)?(?P<thing>[a-z]+)")
@@ -33,14 +34,14 @@ DIMENSIONS: Final = ("tokens", "images", "characters", "seconds", "requests")
 
 GRAMMAR_HELP: Final = (
     "usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, "
-    "request (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)"
+    "request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)"
 )
 
 
 class UnitScale(NamedTuple):
     dimension: str  # what the quantity counts: one of DIMENSIONS
     per: int  # how many of those the price covers
-
+    count: int = 1  # how many of the unit's own things (minutes, hours…) the price covers: per = count × size
 
 class UnknownUnit(ValueError):
     pass
@@ -61,4 +62,4 @@ def scale(unit: str) -> UnitScale:
         raise UnknownUnit(f"unknown unit {unit!r}; units follow the grammar {GRAMMAR_HELP}")
     _, dimension, base = _THINGS[singular]
     multiplier = 1 if count is None else _COUNTS.get(count) or int(count)
-    return UnitScale(dimension, multiplier * base)
+    return UnitScale(dimension, multiplier * base, multiplier)

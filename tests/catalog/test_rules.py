@@ -134,7 +134,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price 'Infinity' is not finite",
     ],
     "unknown_unit": [
-        "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unknown unit 'usd_per_1m_tokenz'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
+        "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unknown unit 'usd_per_1m_tokenz'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
     ],
     "unit_dimension": [
         "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unit 'usd_per_image' measures images, but this price needs a tokens unit",
