@@ -41,7 +41,7 @@ GRAMMAR_HELP: Final = (
 class UnitScale(NamedTuple):
     dimension: str  # what the quantity counts: one of DIMENSIONS
     per: int  # how many of those the price covers
-    count: int = 1  # how many of the unit's own things (minutes, hours…) the price covers: per = count × size
+    things: int = 1  # how many of the unit's own things (minutes, hours…) the price covers
 
 class UnknownUnit(ValueError):
     pass

@@ -9,6 +9,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
@@ -24,7 +25,16 @@ from gateway_min.multipart_form import read_form
 from generated.catalog import Model
 
 MAX_OUTPUT_CAP: Final = 1_000_000  # an absurd max_tokens is a client bug, not a hold of a million tokens
+DEFAULT_OUTPUT_TOKENS: Final = 4_096  # for models that publish no output limit and requests that set none
 REQUEST_PRICED: Final = frozenset({"images", "speech", "video"})
+GATEWAY_SERVICE: Final = "inference"  # holds the paid routes make for themselves; the intent API may not resolve them
+TRANSCRIPTION_FORMATS: Final = frozenset({"json", "verbose_json"})  # the formats that report usage
+
+
+def moment(gw: Gateway) -> datetime:
+    """The gateway clock (Unix ms) as the aware datetime that picks the price set in force."""
+    ms = gw.clock()
+    return datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
 
 
 @dataclass
@@ -85,6 +95,11 @@ def resolve_model(body: dict[str, Any], operation: str) -> Model:
 
 def stream_flag(body: dict[str, Any], operation: str) -> bool:
     value = body.get("stream", False)
+    if operation == "transcription" and isinstance(value, str) and value in ("true", "false"):  # a form field
+        value = value == "true"
+    options = body.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        raise HTTPError(400, "validation_error", f"`stream_options` must be an object, got {options!r}")
     if not isinstance(value, bool):
         raise HTTPError(400, "invalid_stream", f"`stream` must be a boolean, got {value!r}")
     if value and operation != "chat":
@@ -92,31 +107,39 @@ def stream_flag(body: dict[str, Any], operation: str) -> bool:
     return value
 
 
-def _check_limits(body: dict[str, Any]) -> None:
-    for field in ("max_tokens", "max_completion_tokens"):
+def _check_limits(model: Model, body: dict[str, Any]) -> None:
+    fields = ("max_tokens", "max_completion_tokens", "max_output_tokens")
+    for field in fields:
         value = body.get(field)
         if value is not None and (type(value) is not int or value < 1 or value > MAX_OUTPUT_CAP):
             raise HTTPError(400, "validation_error", f"`{field}` must be an integer from 1 to {MAX_OUTPUT_CAP}, "
                             f"got {value!r}")
+    if model.max_output_tokens is None and model.context_window is None and all(body.get(f) is None for f in fields):
+        body["max_tokens"] = DEFAULT_OUTPUT_TOKENS  # sent upstream too: the hold and the limit agree
 
 
 def quote(gw: Gateway, model: Model, body: dict[str, Any], operation: str,
           files: dict[str, tuple[str, bytes, str]] | None, budget: int | None = None) -> Admitted:
     audio_seconds = None
+    at = moment(gw)
     if operation == "transcription":
         upload = (files or {}).get("file")
         if upload is None:
             raise HTTPError(400, "validation_error", "`file` is required: the audio to transcribe")
+        if body.get("response_format", "json") not in TRANSCRIPTION_FORMATS:
+            raise HTTPError(400, "validation_error", "response_format must be json or verbose_json here: the other "
+                            "formats do not report the usage the request is charged by")
         seconds = wav_seconds(upload[1])
         audio_seconds = gw.max_audio_seconds if seconds is None else int(seconds) + 1
     try:
         if operation in REQUEST_PRICED:
-            exact = pricing.quote_exact(model, body, operation)
+            exact = pricing.quote_exact(model, body, operation, at=at)
             if budget is not None and exact.final_amount > budget:
                 raise pricing.InsufficientBudget("over budget", exact.final_amount)
             return Admitted(operation, model, body, files, False, exact.final_amount, 0, 0, exact, None)
-        _check_limits(body)
-        maximum = pricing.quote_max(model, body, operation, budget=budget, audio_seconds=audio_seconds)
+        if operation == "chat":
+            _check_limits(model, body)
+        maximum = pricing.quote_max(model, body, operation, at=at, budget=budget, audio_seconds=audio_seconds)
     except (pricing.NotQuotable, pricing.InvalidUsage) as exc:
         raise HTTPError(400, "validation_error", str(exc)) from None
     except pricing.UnpricedUsage as exc:
@@ -146,7 +169,7 @@ async def reserve(gw: Gateway, key: KeyRow, admitted: Admitted, request: Request
     digest = request_hash(admitted.body, admitted.operation) if idem else None
 
     def hold(current: Admitted) -> Hold:
-        return Hold(key.id, current.hold, ttl, idem, digest, "inference", current.operation, request.path,
+        return Hold(key.id, current.hold, ttl, idem, digest, GATEWAY_SERVICE, current.operation, request.path,
                     current.model.id, request.headers.get("x-compose-run-id") or request.headers.get("x-run-id"))
 
     try:

@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Final
 
-from gateway_min import catalog_routes, intents, keys, paid
+from gateway_min import catalog_routes, facilitator_routes, intents, keys, paid, runtime
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_error, send_json
-from gateway_min.router import Router
+from gateway_min.router import Handler, Router
 from gateway_min.types import Receive, Scope, Send
 
 log = logging.getLogger("gateway_min")
@@ -31,7 +31,7 @@ SWEEP_SECONDS: Final = 30.0
 def routes(gw: Gateway) -> Router:
     router = Router()
 
-    def bind(handler: Callable[[Gateway, Request, Send], Awaitable[None]]) -> Callable[[Request, Send], Awaitable[None]]:
+    def bind(handler: Callable[[Gateway, Request, Send], Awaitable[None]]) -> Handler:
         return partial(handler, gw)
 
     for suffix, operation in PAID.items():
@@ -53,6 +53,8 @@ def routes(gw: Gateway) -> Router:
     router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
     router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
     router.add("GET", "/health", partial(_health, gw))
+    runtime.add_routes(router, gw)
+    facilitator_routes.add_routes(router, gw)
     return router
 
 
@@ -63,10 +65,12 @@ async def _health(gw: Gateway, request: Request, send: Send) -> None:
 class App:
     """Pure ASGI: every HTTP request goes through the router inside one error boundary."""
 
-    def __init__(self, gw: Gateway, *, on_shutdown: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(self, gw: Gateway, *, on_shutdown: Callable[[], Awaitable[None]] | None = None,
+                 on_startup: Callable[[], Awaitable[None]] | None = None) -> None:
         self.gw = gw
         self.router = routes(gw)
         self.on_shutdown = on_shutdown
+        self.on_startup = on_startup
         self._sweeper: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,6 +104,12 @@ class App:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.on_startup is not None:
+                    try:
+                        await self.on_startup()
+                    except Exception as exc:  # fail fast: uvicorn logs the message and exits
+                        await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                        return
                 self._sweeper = asyncio.ensure_future(self._sweep())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

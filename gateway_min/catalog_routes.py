@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Final
 
@@ -16,6 +17,17 @@ _BY_ID: Final[dict[str, dict[str, Any]]] = {entry["id"]: entry for entry in _LIS
 _OPENAI_FIELDS: Final = ("id", "object", "created", "owned_by")
 
 
+def _in_force(entry: dict[str, Any], now: str) -> dict[str, Any]:
+    """The listing entry with `pricing`: the price set in force now (ISO UTC strings compare in time order)."""
+    sets = entry["prices"]
+    current = next((s for s in reversed(sets) if s["effective_from"] is None or s["effective_from"] <= now), sets[0])
+    return {**entry, "pricing": current}
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 async def list_models(request: Request, send: Send, *, external: bool = False) -> None:
     data = _LISTING["data"]
     if provider := request.query.get("provider"):
@@ -24,6 +36,9 @@ async def list_models(request: Request, send: Send, *, external: bool = False) -
         data = [entry for entry in data if entry["modality"] == modality]
     if external:
         data = [{field: entry[field] for field in _OPENAI_FIELDS} for entry in data]
+    else:
+        now = _now()
+        data = [_in_force(entry, now) for entry in data]
     await send_json(send, 200, {"object": "list", "data": data})
 
 
@@ -33,4 +48,5 @@ async def get_model(request: Request, send: Send, *, external: bool = False) -> 
     if model is None:
         raise HTTPError(404, "model_not_found", f"The model '{name}' does not exist")
     entry = _BY_ID[model.id]
-    await send_json(send, 200, {field: entry[field] for field in _OPENAI_FIELDS} if external else entry)
+    await send_json(send, 200, {field: entry[field] for field in _OPENAI_FIELDS} if external
+                    else _in_force(entry, _now()))

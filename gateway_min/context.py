@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from gateway_min.ledger import KeyRow, Ledger
 
 if TYPE_CHECKING:
+    from gateway_min.runtime_upstream import Runtime
     from gateway_min.upstream import Providers
+    from gateway_min.x402 import EmbeddedFacilitator, Facilitator
 
 
 @dataclass
@@ -32,6 +34,14 @@ class Gateway:
     tasks: set[asyncio.Future[Any]] = field(default_factory=set)
     in_flight: int = 0
     """Paid requests being served by this process (a lone request may fsync on the event loop: it blocks no one)."""
+    facilitator: Facilitator | None = None
+    """Raw x402 payments are accepted when set: the embedded facilitator in-process, or an HTTP one."""
+    embedded_facilitator: EmbeddedFacilitator | None = None
+    """Served at /api/x402/facilitator/* when set."""
+    x402_kinds: dict[tuple[str, str], dict[str, Any]] | None = None
+    """(scheme, network) → the extra of the facilitator's /supported kind; learned once (x402_offer.kinds)."""
+    runtime: Runtime | None = None
+    """The agent/workflow runtime behind /agent/* and /workflow/*; None answers 503."""
 
     def background(self, work: Awaitable[Any]) -> None:
         """Run `work` without waiting for it; failures are logged, not lost."""

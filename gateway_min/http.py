@@ -62,7 +62,7 @@ class Request:
     async def body(self, limit: int = MAX_BODY) -> bytes:
         if self._body is None:
             declared = self.headers.get("content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            if declared is not None and (not declared.isascii() or not declared.isdigit() or int(declared) > limit):
                 raise HTTPError(413, "payload_too_large", f"request body exceeds {limit} bytes")
             chunks: list[bytes] = []
             size = 0

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 import pricing
 from catalog_build.units import UnknownUnit, scale
 from gateway_min import receipts
-from gateway_min.admission import ledger_http_error, request_hash
+from gateway_min.admission import GATEWAY_SERVICE, ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_json
-from gateway_min.keys import bearer, budget_headers, key_for_token
+from gateway_min.keys import bearer, budget_headers, is_admin, key_for_token
 from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.types import Send
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import LineItem, ceil_div, platform_fee
+
+DIGITS: Final = re.compile(r"[0-9]+")
+MAX_AMOUNT: Final = 2**63 - 1  # every amount and time fits a signed 64-bit column
 
 
 def _decimal_json(raw: bytes) -> dict[str, Any]:
@@ -42,12 +46,25 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _atomic(value: Any, field: str, *, allow_zero: bool = False) -> int:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and DIGITS.fullmatch(value) and len(value) <= 19:
         value = int(value)
-    if type(value) is not int or value < (0 if allow_zero else 1):
+    if type(value) is not int or value < (0 if allow_zero else 1) or value > MAX_AMOUNT:
         raise HTTPError(400, "validation_error", f"{field} must be a {'non-negative' if allow_zero else 'positive'} "
                         f"integer of USDC atomic units, got {value!r}")
     return value
+
+
+def _bounded(value: Any, field: str) -> Decimal:
+    """A positive meter number, read exactly and within bounds (a huge exponent would cost minutes of CPU)."""
+    try:
+        number = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
+    except InvalidOperation:
+        number = Decimal("NaN")
+    digits = len(number.as_tuple().digits) if number.is_finite() else 0
+    if not number.is_finite() or number <= 0 or not -18 <= number.adjusted() <= 18 or digits > 36:
+        raise HTTPError(400, "validation_error", f"{field} must be a positive number between 1e-18 and 1e18, "
+                        f"got {str(value)[:40]!r}")
+    return number
 
 
 def meter_lines(meter: Any) -> tuple[str, tuple[LineItem, ...]]:
@@ -58,14 +75,17 @@ def meter_lines(meter: Any) -> tuple[str, tuple[LineItem, ...]]:
                         "meter must be {subject, lineItems: [{key, unit, quantity, unitPriceUsd}]}")
     lines = []
     for i, item in enumerate(meter["lineItems"]):
+        if not isinstance(item, dict):
+            raise HTTPError(400, "validation_error", f"meter.lineItems[{i}] must be an object")
         try:
             key, unit = str(item["key"]), str(item["unit"])
-            quantity, price = Decimal(str(item["quantity"])), Decimal(str(item["unitPriceUsd"]))
-            per = scale(unit).per
-        except (KeyError, TypeError, InvalidOperation, UnknownUnit) as exc:
+            per = scale(unit).things if len(unit) <= 64 else 0  # quantities count the unit's own things (minutes…)
+        except (KeyError, UnknownUnit) as exc:
             raise HTTPError(400, "validation_error", f"meter.lineItems[{i}]: {exc}") from None
-        if not (quantity.is_finite() and price.is_finite() and quantity > 0 and price > 0):
-            raise HTTPError(400, "validation_error", f"meter.lineItems[{i}]: quantity and unitPriceUsd must be > 0")
+        if not per:
+            raise HTTPError(400, "validation_error", f"meter.lineItems[{i}]: unit is too long")
+        quantity = _bounded(item.get("quantity"), f"meter.lineItems[{i}].quantity")
+        price = _bounded(item.get("unitPriceUsd"), f"meter.lineItems[{i}].unitPriceUsd")
         exact = Fraction(quantity) * Fraction(price) * 10**6 / per  # exact: no decimal context involved
         amount = ceil_div(exact.numerator, exact.denominator)
         lines.append(LineItem(key, unit, int(quantity) if quantity == int(quantity) else quantity, price, amount))
@@ -82,7 +102,7 @@ def _chain(request: Request, key: KeyRow) -> None:
     chain = request.headers.get("x-chain-id")
     if chain is None:
         raise HTTPError(400, "validation_error", "x-chain-id header is required", style="legacy")
-    if not chain.isdigit() or int(chain) != key.chain_id:
+    if not DIGITS.fullmatch(chain) or len(chain) > 18 or int(chain) != key.chain_id:
         raise HTTPError(409, "conflict", f"x-chain-id {chain} does not match the key's chain {key.chain_id}",
                         style="legacy")
 
@@ -142,6 +162,23 @@ def _settled_body(intent: IntentRow) -> dict[str, Any]:
     return out
 
 
+async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> IntentRow:
+    """Only the owner of an intent's key (any of its live Compose Keys) or the admin may settle or abort it, and
+    never an intent the gateway itself holds for a request it is serving: that one it settles from usage."""
+    current = await gw.ledger.get_intent(intent_id)
+    if current is None:
+        raise HTTPError(404, "not_found", f"payment intent {intent_id} not found", style="legacy")
+    if current.service == GATEWAY_SERVICE:
+        raise HTTPError(409, "conflict", "this intent is held by the gateway for a request it serves; it settles "
+                        "from the provider's usage", style="legacy")
+    if not is_admin(gw, request):
+        caller = await key_for_token(gw, bearer(request))
+        owner = await gw.ledger.get_key(current.key_id)
+        if owner is None or caller.owner != owner.owner:
+            raise HTTPError(403, "forbidden", "only the intent's owner may settle or abort it", style="legacy")
+    return current
+
+
 async def settle(gw: Gateway, request: Request, send: Send) -> None:
     body = await _body(request)
     intent_id = body.get("paymentIntentId")
@@ -157,9 +194,7 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
     else:
         subject, lines = meter_lines(body["meter"])
         final = _meter_total(lines)[2]
-    current = await gw.ledger.get_intent(intent_id)
-    if current is None:
-        raise HTTPError(404, "not_found", f"payment intent {intent_id} not found", style="legacy")
+    current = await _resolvable(gw, request, intent_id)
     key = await gw.ledger.get_key(current.key_id)
     network = f"eip155:{key.chain_id}" if key else "eip155:0"
 
@@ -188,6 +223,7 @@ async def abort(gw: Gateway, request: Request, send: Send) -> None:
         raise HTTPError(400, "validation_error", "paymentIntentId is required", style="legacy")
     if not isinstance(reason, str) or not reason:
         raise HTTPError(400, "validation_error", "reason is required", style="legacy")
+    await _resolvable(gw, request, intent_id)
     try:
         resolution = await gw.ledger.abort(intent_id, reason)
     except LedgerError as exc:
@@ -206,15 +242,20 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
         model = pricing.get_model(model_id)
     except pricing.UnknownModel:
         raise HTTPError(404, "model_not_found", f"unknown model {model_id!r}", style="legacy") from None
+    for field in ("usage", "media"):
+        if not isinstance(body.get(field) or {}, dict):
+            raise HTTPError(400, "validation_error", f"{field} must be an object", style="legacy")
     usage = dict(body.get("usage") or {})
     renamed = {"promptTokens": "input_tokens", "completionTokens": "output_tokens",
                "cachedTokens": "cached_input_tokens", "reasoningTokens": "reasoning_tokens"}
     usage = {renamed.get(k, k): v for k, v in usage.items() if k != "totalTokens"}
     usage.update(body.get("media") or {})
-    usage = {k: (int(v) if isinstance(v, Decimal) and v == int(v) and k not in ("audio_seconds", "video_seconds")
-                 else v) for k, v in usage.items()}
+    for name, value in usage.items():
+        if isinstance(value, Decimal) or (type(value) is int and not 0 <= value <= MAX_AMOUNT):
+            number = _bounded(value, f"usage.{name}")
+            usage[name] = int(number) if number == number.to_integral_value() and "seconds" not in name else number
     try:
-        charge = pricing.price(model, usage)
+        charge = pricing.price(model, usage, at=moment(gw))
     except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
         raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
     items = [{"key": i.key, "unit": i.unit, "quantity": str(i.quantity), "unitPriceUsd": str(i.unit_price_usd),

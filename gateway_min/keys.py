@@ -16,6 +16,7 @@ from gateway_min.types import Send
 
 PREFIX: Final = "compose-"
 _WALLET: Final = re.compile(r"0x[0-9a-fA-F]{40}")
+_DIGITS: Final = re.compile(r"[0-9]+")
 MAX_BUDGET: Final = 10**15  # a billion USDC: anything above is a typo
 
 
@@ -94,13 +95,13 @@ def session_headers(request: Request) -> tuple[str, int]:
         raise HTTPError(400, "validation_error",
                         "x-session-user-address header is required: the owner wallet, 0x and 40 hex digits")
     chain = request.headers.get("x-chain-id", "")
-    if not chain.isdigit() or int(chain) < 1:
+    if not _DIGITS.fullmatch(chain) or len(chain) > 18 or int(chain) < 1:
         raise HTTPError(400, "validation_error", "x-chain-id header is required: a positive integer chain id")
     return wallet.lower(), int(chain)
 
 
 def _amount(value: Any, field: str) -> int:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value) and len(value) <= 19:
         value = int(value)
     if type(value) is not int or value <= 0 or value > MAX_BUDGET:
         raise HTTPError(400, "validation_error", f"{field} must be a positive integer of USDC atomic units "
@@ -119,7 +120,7 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     budget = _amount(body.get("budgetLimit"), "budgetLimit")
     expires_at = body.get("expiresAt")
     now = gw.clock()
-    if type(expires_at) is not int or expires_at <= now:
+    if type(expires_at) is not int or expires_at <= now or expires_at > 2**63 - 1:
         raise HTTPError(400, "validation_error", f"expiresAt must be a future Unix time in milliseconds, got "
                         f"{expires_at!r} (now is {now})")
     if body.get("chainId", chain_id) != chain_id:

@@ -15,19 +15,20 @@ from typing import Any
 
 import orjson
 
+from catalog_build.units import scale
 from gateway_min.ledger import IntentRow
 from pricing import Charge
 
 
 def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: str | None = None,
-          estimated: bool = False, reason: str | None = None) -> dict[str, Any]:
+          estimated: bool = False, reason: str | None = None, subject: str | None = None) -> dict[str, Any]:
     """The canonical (snake_case) receipt of a settled intent, from the ledger row and the measured charge."""
     settled = intent.settled if intent.settled is not None else 0
     receipt: dict[str, Any] = {
         "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, intent.id).hex,
         "payment_intent_id": intent.id,
         "settlement_status": "settled",
-        "subject": charge.subject if charge else f"{intent.service}:{intent.model}",
+        "subject": charge.subject if charge else subject or f"{intent.service}:{intent.model}",
         "final_amount_wei": str(settled),
         "network": network,
         "settled_at": intent.late_settled_at or intent.resolved_at,
@@ -35,7 +36,7 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
     }
     if charge is not None:
         receipt["line_items"] = [
-            {"key": item.key, "unit": item.unit, "quantity": _number(item.quantity),
+            {"key": item.key, "unit": receipt_unit(item.unit), "quantity": _number(item.quantity),
              "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
             for item in charge.line_items
         ]
@@ -50,6 +51,15 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
     if tx_hash:
         receipt["tx_hash"] = tx_hash
     return receipt
+
+
+def receipt_unit(unit: str) -> str:
+    """Minutes and hours are measured in seconds: the receipt names the unit in seconds (usd_per_minute →
+    usd_per_60_seconds) so that Compose's formula, ceil(quantity × price × 10^6 / scale(unit)), recomputes it."""
+    found = scale(unit)
+    if found.dimension == "seconds" and found.per != found.things:
+        return f"usd_per_{found.per}_seconds"
+    return unit
 
 
 def _number(quantity: int | Decimal) -> int | str:

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import httpx
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
 
+from gateway_min import x402_offer
 from gateway_min.app import App
 from gateway_min.context import Gateway
 from gateway_min.demo import DemoProvider
 from gateway_min.ledger import Ledger, wall_clock_ms
+from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime, Runtime
 from gateway_min.transport import LeanTransport, UpstreamClient
 from gateway_min.upstream import HttpProvider, Providers
+from gateway_min.x402 import EmbeddedFacilitator, Facilitator, HttpFacilitator, LocalFacilitator
 
 DEFAULT_DB: Final = "var/gateway.sqlite3"
+# --demo only: a key anyone can derive, for a facilitator whose "chain" is a local SQLite file.
+DEMO_FACILITATOR_KEY: Final = "0x" + keccak(b"compose gateway_min demo facilitator").hex()
+FACILITATOR_EXTENSIONS: Final = ("compose-metering-v1", "compose-payment-intent-v1")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,13 @@ class Settings:
     admin_token: str | None = None
     durable_sync: str = "FULL"
     demo_chunk_delay: float = 0.0
+    facilitator_url: str | None = None
+    """Any x402 v2 facilitator; None: the embedded one (its file next to the ledger's)."""
+    facilitator_key: str | None = None
+    """The embedded facilitator's signer (hex); None: the demo key with --demo, else a key generated once and
+    kept in `<db>.facilitator.key`."""
+    runtime_url: str | None = None
+    """The agent/workflow runtime; None: the demo runtime with --demo, else the runtime routes answer 503."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -39,6 +57,9 @@ class Settings:
             admin_token=environ.get("COMPOSE_ADMIN_TOKEN") or None,
             durable_sync=environ.get("GATEWAY_SYNC", "FULL").upper(),
             demo_chunk_delay=float(environ.get("GATEWAY_DEMO_CHUNK_DELAY", "0") or 0),
+            facilitator_url=environ.get("GATEWAY_FACILITATOR_URL") or None,
+            facilitator_key=environ.get("X402_FACILITATOR_KEY") or None,
+            runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
         )
 
     def export(self) -> dict[str, str]:
@@ -49,7 +70,54 @@ class Settings:
             out["GATEWAY_UPSTREAM_URL"] = self.upstream_url
         if self.admin_token:
             out["COMPOSE_ADMIN_TOKEN"] = self.admin_token
+        for name, value in (("GATEWAY_FACILITATOR_URL", self.facilitator_url), ("X402_FACILITATOR_KEY",
+                            self.facilitator_key), ("GATEWAY_RUNTIME_URL", self.runtime_url)):
+            if value:
+                out[name] = value
         return out
+
+
+def facilitator_signer(settings: Settings) -> LocalAccount:
+    """The embedded facilitator's key: the demo key, X402_FACILITATOR_KEY, or `<db>.facilitator.key` (created
+    once with mode 0600; several workers starting together all end up with the same key)."""
+    if settings.demo and not settings.facilitator_key:
+        return _account(DEMO_FACILITATOR_KEY)
+    if settings.facilitator_key:
+        return _account(settings.facilitator_key)
+    if settings.db == ":memory:":
+        return _account("0x" + secrets.token_hex(32))
+    path = settings.db + ".facilitator.key"
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write("0x" + secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # link is atomic: the first writer's key wins
+            os.link(draft, path)
+        os.unlink(draft)
+    with open(path) as stored:
+        return _account(stored.read().strip())
+
+
+def _account(private_key: str) -> LocalAccount:
+    account: LocalAccount = Account.from_key(private_key)
+    return account
+
+
+def facilitator(settings: Settings, client: httpx.AsyncClient) -> tuple[Facilitator, EmbeddedFacilitator | None]:
+    """(what the gateway verifies and settles with, the embedded facilitator to serve over HTTP or None)."""
+    if settings.facilitator_url:
+        return HttpFacilitator(settings.facilitator_url, client, timeout=30.0), None
+    path = ":memory:" if settings.db == ":memory:" else settings.db + ".facilitator.sqlite3"
+    embedded = EmbeddedFacilitator(path, facilitator_signer(settings), extensions=FACILITATOR_EXTENSIONS)
+    return LocalFacilitator(embedded), embedded
+
+
+def runtime(settings: Settings, client: httpx.AsyncClient) -> Runtime | None:
+    if settings.runtime_url:
+        return HttpRuntime(settings.runtime_url, client)
+    return DemoRuntime(chunk_delay=settings.demo_chunk_delay) if settings.demo else None
 
 
 def http_client() -> httpx.AsyncClient:
@@ -69,13 +137,20 @@ def build(settings: Settings, *, providers: Providers | None = None) -> App:
             providers = Providers(every=HttpProvider(settings.upstream_url, settings.upstream_key, client))
         else:
             providers = Providers.from_catalog(client)
-    gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms)
+    paying, embedded = facilitator(settings, client)
+    gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms,
+                 facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client))
+
+    async def startup() -> None:  # fail fast when the facilitator cannot serve our networks
+        gw.x402_kinds = await x402_offer.check_facilitator(paying)
 
     async def shutdown() -> None:
         await client.aclose()
         ledger.close()
+        if embedded is not None:
+            embedded.close()
 
-    return App(gw, on_shutdown=shutdown)
+    return App(gw, on_shutdown=shutdown, on_startup=startup)
 
 
 def create_app() -> App:

@@ -21,7 +21,7 @@ from gateway_min.admission import Admitted
 from gateway_min.context import Gateway
 from gateway_min.http import EXPOSED, header_list
 from gateway_min.ledger import Reservation
-from gateway_min.paid import log, settle
+from gateway_min.settlement import log, settle
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
 

@@ -112,7 +112,7 @@ def openai_transcription(body: Any) -> Usage:
 def openai_video(body: Any) -> Usage:
     top = _object(body, "openai-video response")
     seconds = top.get("seconds")
-    if isinstance(seconds, str) and seconds.isdigit():
+    if isinstance(seconds, str) and seconds.isascii() and seconds.isdigit() and len(seconds) <= 9:
         seconds = int(seconds)
     if type(seconds) is not int or seconds < 0:
         raise InvalidUsage(f"openai-video response needs `seconds` (a whole number), got {seconds!r}")

@@ -6,7 +6,8 @@ import os
 import time
 from collections.abc import Callable
 
-from gateway_min.ledger import ops
+from gateway_min.ledger import claims, ops
+from gateway_min.ledger.claims import ClaimRow
 from gateway_min.ledger.ops import (
     BudgetExhausted,
     Hold,
@@ -26,6 +27,7 @@ from gateway_min.ledger.writer import Writer
 
 __all__ = [
     "BudgetExhausted",
+    "ClaimRow",
     "Hold",
     "IntentConflict",
     "IntentNotFound",
@@ -107,3 +109,20 @@ class Ledger:
 
     async def totals(self, key_id: str) -> tuple[int, int]:
         return await self.writer.run_fast(lambda c: ops.totals(c, key_id))
+
+    async def claim_payment(self, network: str, payer: str, nonce: str, scheme: str,
+                            amount: int) -> tuple[bool, ClaimRow]:
+        """Claim an x402 payment as single-use: (True, row) for the one request that gets it."""
+        now = self.clock()
+        return await self.writer.run_fast(lambda c: claims.claim(c, network, payer, nonce, scheme, amount, now),
+                                          durable=True)
+
+    async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,
+                              tx_hash: str | None = None, receipt: str | None = None) -> bool:
+        now = self.clock()
+        return await self.writer.run_fast(
+            lambda c: claims.resolve(c, network, payer, nonce, state, now, settled=settled, tx_hash=tx_hash,
+                                     receipt=receipt), durable=True)
+
+    async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None:
+        return await self.writer.run_fast(lambda c: claims.get(c, network, payer, nonce))

@@ -277,6 +277,8 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
                                 resolved_at=now)
         moved, kind = (-intent.amount, final), "settle"
     elif intent.state == "expired" and intent.late_settled_at is None:
+        if final > intent.amount:
+            raise IntentConflict(f"finalAmountWei {final} cannot exceed the reserved amount {intent.amount}")
         current = get_key(conn, intent.key_id)
         assert current is not None
         booked = intent.settled or 0  # the hold, if the expiry booked it
@@ -308,6 +310,13 @@ def abort(conn: sqlite3.Connection, intent_id: str, reason: str, now: int) -> Re
         raise IntentNotFound(f"payment intent {intent_id} not found")
     if intent.state == "aborted":
         return Resolution(*_resolved(conn, intent_id), True)
+    if intent.state == "expired" and intent.late_settled_at is None and intent.settled:
+        # the sweeper booked this dispatched hold, but the work failed: nothing was served, so refund it
+        conn.execute("UPDATE intents SET settled = 0, reason = ?, late_settled_at = ? WHERE id = ?",
+                     (reason, now, intent_id))
+        key = _move(conn, intent.key_id, 0, -intent.settled)
+        _journal(conn, key, intent_id, "adjust", now)
+        return Resolution(*_resolved(conn, intent_id), False)
     if intent.state != "authorized":
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be aborted")
     conn.execute("UPDATE intents SET state = 'aborted', reason = ?, resolved_at = ? WHERE id = ? AND "

@@ -66,27 +66,27 @@ async def test_prepare_settle_abort_lifecycle_and_status_codes(harness: Harness)
         assert prepared.headers["x-compose-key-budget-reserved"] == "600"
         exhausted = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "maxAmountWei": 500})
         assert (exhausted.status_code, exhausted.json()["error"]) == (402, "Compose key budget exhausted")
-        above = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "601"})
+        above = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": intent, "finalAmountWei": "601"})
         assert above.status_code == 409 and "cannot exceed the reserved amount" in above.json()["error"]
-        settled = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "250"})
+        settled = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": intent, "finalAmountWei": "250"})
         assert settled.status_code == 200
         assert settled.json()["finalAmountWei"] == "250" and settled.json()["status"] == "settled"
         assert settled.headers["x-compose-key-final-amount-wei"] == "250"
-        replay = await client.post("/api/payments/settle", json={"paymentIntentId": intent, "finalAmountWei": "250"})
+        replay = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": intent, "finalAmountWei": "250"})
         assert replay.status_code == 200 and replay.json() == settled.json()
-        abort_settled = await client.post("/api/payments/abort", json={"paymentIntentId": intent, "reason": "x"})
+        abort_settled = await client.post("/api/payments/abort", headers=auth(token), json={"paymentIntentId": intent, "reason": "x"})
         assert abort_settled.status_code == 409
         second = (await client.post("/api/payments/prepare", headers=headers,
                                     json={**PREPARE, "maxAmountWei": 700})).json()["paymentIntentId"]
-        aborted = await client.post("/api/payments/abort", json={"paymentIntentId": second, "reason": "failed"})
+        aborted = await client.post("/api/payments/abort", headers=auth(token), json={"paymentIntentId": second, "reason": "failed"})
         assert aborted.json() == {"success": True, "paymentIntentId": second, "status": "aborted", "reason": "failed"}
-        assert (await client.post("/api/payments/abort", json={"paymentIntentId": second, "reason": "again"})
+        assert (await client.post("/api/payments/abort", headers=auth(token), json={"paymentIntentId": second, "reason": "again"})
                 ).status_code == 200
-        settle_aborted = await client.post("/api/payments/settle", json={"paymentIntentId": second, "finalAmountWei": 1})
+        settle_aborted = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": second, "finalAmountWei": 1})
         assert settle_aborted.status_code == 409
-        missing = await client.post("/api/payments/settle", json={"paymentIntentId": "nope", "finalAmountWei": 1})
+        missing = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": "nope", "finalAmountWei": 1})
         assert missing.status_code == 404
-        no_reason = await client.post("/api/payments/abort", json={"paymentIntentId": second})
+        no_reason = await client.post("/api/payments/abort", headers=auth(token), json={"paymentIntentId": second})
         assert no_reason.status_code == 400
         both = await client.post("/api/payments/prepare", headers=headers,
                                  json={**PREPARE, "maxAmountWei": 1, "meter": {"subject": "x", "lineItems": []}})
@@ -98,6 +98,53 @@ async def test_prepare_settle_abort_lifecycle_and_status_codes(harness: Harness)
         assert wrong_chain.status_code == 409
     key = await harness.ledger.get_key(key_id)
     assert key is not None and (key.spent, key.reserved) == (250, 0)
+
+
+async def test_only_the_owner_resolves_an_intent_and_never_a_gateway_hold(harness: Harness) -> None:
+    token, _ = await harness.create_key(1_000_000)
+    other, _ = await harness.create_key(1_000_000, wallet=OTHER_WALLET)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    async with harness.client() as client:
+        intent = (await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "maxAmountWei": 9})
+                  ).json()["paymentIntentId"]
+        body = {"paymentIntentId": intent, "finalAmountWei": 0}
+        anonymous = await client.post("/api/payments/settle", json=body)
+        stranger = await client.post("/api/payments/abort", headers=auth(other), json={**body, "reason": "x"})
+        admin = await client.post("/api/payments/settle", headers={"authorization": f"Bearer {ADMIN}"}, json=body)
+        assert (anonymous.status_code, stranger.status_code, admin.status_code) == (401, 403, 200)
+        served = await client.post("/v1/chat/completions", headers={**auth(token), "x-idempotency-key": "k"},
+                                   json={"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]})
+        gateway_hold = served.headers["x-payment-intent-id"]
+        for route in ("settle", "abort"):
+            refused = await client.post(f"/api/payments/{route}", headers=auth(token),
+                                        json={"paymentIntentId": gateway_hold, "finalAmountWei": 0, "reason": "x"})
+            assert refused.status_code == 409 and "held by the gateway" in refused.json()["error"]
+
+
+@pytest.mark.parametrize("body", [
+    {"paymentIntentId": "x", "meter": {"subject": "s", "lineItems": [
+        {"key": "k", "unit": "usd_per_request", "quantity": "1e1000000", "unitPriceUsd": "1"}]}},
+    {"paymentIntentId": "x", "meter": {"subject": "s", "lineItems": [
+        {"key": "k", "unit": "usd_per_" + "9" * 5000 + "_seconds", "quantity": 1, "unitPriceUsd": 1}]}},
+    {"paymentIntentId": "x", "finalAmountWei": "²"},
+    {"paymentIntentId": "x", "finalAmountWei": 10**20},
+])
+async def test_hostile_settle_bodies_are_cheap_400s(harness: Harness, body: dict[str, object]) -> None:
+    import time
+
+    token, _ = await harness.create_key(10)
+    started = time.perf_counter()
+    async with harness.client() as client:
+        response = await client.post("/api/payments/settle", headers=auth(token), json=body)
+    assert response.status_code == 400 and time.perf_counter() - started < 2
+
+
+async def test_meter_counts_minutes_in_minutes_as_compose_does(harness: Harness) -> None:
+    from gateway_min.intents import meter_lines
+
+    _, lines = meter_lines({"subject": "openai:whisper-1", "lineItems": [
+        {"key": "audio", "unit": "usd_per_minute", "quantity": 2, "unitPriceUsd": "0.006"}]})
+    assert lines[0].amount == 12_000  # 2 minutes × $0.006
 
 
 async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
@@ -118,7 +165,11 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
                 quoted.json()["finalAmountWei"]) == ("1250", "13", "1263")
         unknown = await client.post("/api/payments/meter/model", json={"modelId": "gpt-9", "modality": "text"})
         assert unknown.status_code == 404
-        settled = await client.post("/api/payments/settle", json={"paymentIntentId": first.json()["paymentIntentId"],
+        for bad in ({"usage": [1, 2]}, {"media": "ab"}, {"usage": {"promptTokens": 10**30}}):
+            refused = await client.post("/api/payments/meter/model", json={"modelId": "gpt-4.1", "modality": "text",
+                                                                          **bad})
+            assert refused.status_code == 400, bad
+        settled = await client.post("/api/payments/settle", headers=auth(token), json={"paymentIntentId": first.json()["paymentIntentId"],
                                                                   "meter": meter})
         assert settled.json()["meterSubject"] == "openai:gpt-4.1" and settled.json()["finalAmountWei"] == "1263"
 
@@ -136,3 +187,13 @@ async def test_models_routes(harness: Harness) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
     assert health.json() == {"status": "ok"}
     assert WALLET
+
+
+async def test_listing_shows_the_price_in_force_not_a_scheduled_one(harness: Harness) -> None:
+    from generated.catalog import MODELS
+
+    future = [m for m in MODELS if any(s.effective_from and s.effective_from.year >= 2027 for s in m.prices)]
+    assert future, "the catalog records a scheduled price change"
+    async with harness.client() as client:
+        entry = (await client.get(f"/v1/models/{future[0].id}")).json()
+    assert entry["pricing"] != entry["prices"][-1]

@@ -146,3 +146,32 @@ async def test_reserve_reclaims_expired_holds_of_its_key(harness: Harness) -> No
         assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 200
     assert await harness.ledger.totals(key_id) == (40_000, 0)
     assert ADMIN
+
+
+async def test_a_failed_request_whose_hold_the_sweeper_booked_is_refunded(harness: Harness) -> None:
+    token, key_id = await harness.create_key(100_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    prepare = {"service": "s", "action": "a", "resource": "r", "method": "POST", "maxAmountWei": 30_000}
+    async with harness.client() as client:
+        intent = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()["paymentIntentId"]
+    await harness.ledger.dispatch(intent)
+    harness.clock.advance(harness.gw.intent_ttl_ms + 1)
+    await harness.ledger.expire_due()
+    assert (await harness.ledger.totals(key_id)) == (0, 30_000)
+    refunded = await harness.ledger.abort(intent, "upstream_502")
+    assert refunded.intent.settled == 0 and refunded.key.spent == 0
+    with pytest.raises(Exception, match="cannot be aborted"):
+        await harness.ledger.abort(intent, "again")
+    assert (await harness.ledger.settle(intent, 5, 0, lambda row, key: {})).replay  # resolved once: replays
+
+
+async def test_a_late_settle_above_the_hold_is_a_conflict(harness: Harness) -> None:
+    token, _ = await harness.create_key(100_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    prepare = {"service": "s", "action": "a", "resource": "r", "method": "POST", "maxAmountWei": 30_000}
+    async with harness.client() as client:
+        intent = (await client.post("/api/payments/prepare", headers=headers, json=prepare)).json()["paymentIntentId"]
+    harness.clock.advance(harness.gw.intent_ttl_ms + 1)
+    await harness.ledger.expire_due()
+    with pytest.raises(Exception, match="cannot exceed the reserved amount"):
+        await harness.ledger.settle(intent, 30_001, 0, lambda row, key: {})

@@ -1,0 +1,66 @@
+"""x402 claims: a (network, payer, nonce) authorization serves one request (I12), claimed before the work starts.
+
+claimed --settled--> settled        (the facilitator moved the money; amount, tx hash and receipt recorded)
+   |-----failed----> failed         (verify refused it, or settle failed: the authorization is not reusable here)
+   '-----released--> released       (nothing reached the facilitator's settle: upstream error, facilitator down)
+
+A released claim may be claimed again by a later request carrying the same payment: it was never settled. Every
+other state refuses the payment for good. Each transition is one conditional statement, so concurrent requests
+with the same payment race on the row and exactly one wins, across processes too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final, NamedTuple
+
+STATES: Final = ("claimed", "settled", "released", "failed")
+
+
+class ClaimRow(NamedTuple):
+    network: str
+    payer: str
+    nonce: str
+    state: str
+    scheme: str
+    amount: int
+    settled: int | None
+    tx_hash: str | None
+    receipt: str | None
+    claimed_at: int
+    resolved_at: int | None
+
+
+_COLUMNS: Final = ", ".join(ClaimRow._fields)
+
+
+def get(conn: sqlite3.Connection, network: str, payer: str, nonce: str) -> ClaimRow | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND nonce = ?",
+                       (network, payer, nonce)).fetchone()
+    return ClaimRow(*row) if row else None
+
+
+def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme: str, amount: int,
+          now: int) -> tuple[bool, ClaimRow]:
+    """(True, the new claim), or (False, the row that already holds this payment)."""
+    taken = conn.execute(
+        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at) "
+        "VALUES (?, ?, ?, 'claimed', ?, ?, ?) "
+        "ON CONFLICT (network, payer, nonce) DO UPDATE SET state = 'claimed', scheme = excluded.scheme, "
+        "amount = excluded.amount, settled = NULL, tx_hash = NULL, receipt = NULL, "
+        "claimed_at = excluded.claimed_at, resolved_at = NULL WHERE x402_claims.state = 'released'",
+        (network, payer, nonce, scheme, amount, now)).rowcount
+    row = get(conn, network, payer, nonce)
+    assert row is not None
+    return taken == 1, row
+
+
+def resolve(conn: sqlite3.Connection, network: str, payer: str, nonce: str, state: str, now: int, *,
+            settled: int | None = None, tx_hash: str | None = None, receipt: str | None = None) -> bool:
+    """Move a claimed row to its terminal state; False when it was not (or no longer) claimed."""
+    if state not in STATES[1:]:
+        raise ValueError(f"a claim resolves to settled, released or failed, not {state!r}")
+    return conn.execute(
+        "UPDATE x402_claims SET state = ?, settled = ?, tx_hash = ?, receipt = ?, resolved_at = ? "
+        "WHERE network = ? AND payer = ? AND nonce = ? AND state = 'claimed'",
+        (state, settled, tx_hash, receipt, now, network, payer, nonce)).rowcount == 1

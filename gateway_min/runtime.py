@@ -1,0 +1,241 @@
+"""Agent and workflow runtime routes, paid per call with a Compose Key or with raw x402.
+
+`POST /agent/{wallet}/chat | /stream | /responses` and `POST /workflow/execute` are proxied to the runtime
+(runtime_upstream.py) and metered from the usage it returns (runtime_meter.py). The runtime's cost is unknown
+before it runs, so the cap is the client's `x-x402-max-amount-wei`, or DEFAULT_CAP when it names none (on the
+402 challenge and on the paid retry alike, so both agree): a Compose Key holds min(cap, available budget) on the
+key; raw x402 is `upto` at the cap. Settlement is min(metered, cap); an answer without usable usage is served and
+charged 0 (logged). Receipts go under `receipt` in JSON bodies (snake_case) and in `compose.receipt` on streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Final, Protocol
+
+import orjson
+
+from gateway_min import paid, receipts, settlement, x402_offer, x402_payment, x402_stream
+from gateway_min.admission import ledger_http_error
+from gateway_min.context import Gateway
+from gateway_min.http import HTTPError, Request, send_bytes
+from gateway_min.keys import bearer, budget_headers, key_for_token
+from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerError, Reservation
+from gateway_min.router import Router
+from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
+from gateway_min.streaming import _data, _Events
+from gateway_min.types import Receive, Send
+from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
+from gateway_min.x402.checks import UPTO
+from gateway_min.x402_payment import Metered, Payment
+
+log = logging.getLogger("gateway_min")
+DEFAULT_CAP: Final = 1_000_000  # $1.00, the docs' example cap
+FORWARDED: Final = ("x-session-user-address", "x-chain-id", "x-compose-run-id", "x-run-id", "x-request-id")
+_WALLET: Final = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+def add_routes(router: Router, gw: Gateway) -> None:
+    for action in ("chat", "stream", "responses"):
+        router.add("POST", f"/agent/{{wallet}}/{action}", partial(handle, gw, action=action))
+    router.add("POST", "/workflow/execute", partial(handle, gw, action="execute"))
+
+
+class _Payer(Protocol):
+    maximum: int
+    headers: dict[str, str]
+
+    async def abort(self, reason: str) -> None: ...
+
+    async def finish(self, metered: Metered) -> tuple[dict[str, Any], dict[str, str], bytes]:
+        """Settle; (snake_case receipt, response headers, the SSE tail). HTTPError when no money moved."""
+        ...
+
+
+@dataclass
+class _KeyPayer:
+    gw: Gateway
+    reservation: Reservation
+    maximum: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    async def open(cls, gw: Gateway, request: Request, cap: int, service: str, action: str, ident: str,
+                   stream: bool) -> _KeyPayer:
+        key = await key_for_token(gw, bearer(request), fresh=False)
+        ttl = gw.stream_ttl_ms if stream else gw.intent_ttl_ms
+        run_id = request.headers.get("x-compose-run-id") or request.headers.get("x-run-id")
+
+        async def reserve(current: KeyRow) -> Reservation:
+            amount = min(cap, current.available)
+            if amount < 1:
+                raise BudgetExhausted("Compose key budget exhausted", current)
+            hold = Hold(key.id, amount, ttl, None, None, service, action, request.path, ident, run_id)
+            return await gw.ledger.reserve(hold, dispatched=True)
+
+        try:
+            try:
+                reservation = await reserve(key)
+            except BudgetExhausted as exhausted:  # the cached key was stale: once more with the live budget
+                reservation = await reserve(exhausted.key)
+        except LedgerError as exc:
+            raise ledger_http_error(exc) from None
+        headers = {"x-payment-intent-id": reservation.intent.id, **budget_headers(reservation.key)}
+        return cls(gw, reservation, reservation.intent.amount, headers)
+
+    async def abort(self, reason: str) -> None:
+        await settlement.abort(self.gw, self.reservation, reason)
+
+    async def finish(self, metered: Metered) -> tuple[dict[str, Any], dict[str, str], bytes]:
+        final = min(metered.amount, self.maximum)
+        uncollected = metered.charge.final_amount - final if metered.charge is not None else 0
+        network = f"eip155:{self.reservation.key.chain_id}"
+
+        def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
+            return receipts.build(row, metered.charge, network, estimated=metered.estimated, reason=metered.reason)
+
+        resolution = await asyncio.shield(self.gw.ledger.settle(self.reservation.intent.id, final, uncollected,
+                                                                receipt, estimated=metered.estimated))
+        stored: dict[str, Any] = orjson.loads(resolution.intent.receipt or "{}")
+        headers = {**self.headers, **budget_headers(resolution.key), "x-compose-receipt": receipts.header(stored),
+                   "x-compose-key-final-amount-wei": str(resolution.intent.settled or 0)}
+        return stored, headers, receipts.sse_event(stored)
+
+
+@dataclass
+class _X402Payer:
+    gw: Gateway
+    payment: Payment
+    subject: str
+    maximum: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    async def open(cls, gw: Gateway, request: Request, cap: int, stream: bool, subject: str) -> _X402Payer:
+        found = await x402_offer.kinds(gw)
+        network = x402_offer.network_for(request, found)
+        timeout = gw.stream_ttl_ms // 1000 if stream else x402_offer.TIMEOUT_SECONDS
+        offer = x402_offer.offer(request, found, UPTO, network, cap, timeout=timeout,
+                                   description=f"Compose.Market AI agent runtime: {subject}",
+                                   mime_type="text/event-stream" if stream else "application/json")
+        payment = await x402_payment.admit(gw, request, offer)
+        return cls(gw, payment, subject, payment.maximum)
+
+    async def abort(self, reason: str) -> None:
+        await x402_payment.release(self.gw, self.payment)
+
+    async def finish(self, metered: Metered) -> tuple[dict[str, Any], dict[str, str], bytes]:
+        result, receipt = await asyncio.shield(x402_payment.complete(self.gw, self.payment, metered, self.subject))
+        return receipt, {**self.headers, **x402_payment.paid_headers(result, receipt)}, \
+            x402_payment.sse_receipt(result, receipt)
+
+
+def meter(service: str, subject: str, maximum: int, document: Any) -> Metered:
+    try:
+        at = datetime.now(UTC)  # the price set in force now
+        charge = workflow_charge(document, subject, at) if service == "workflow" else agent_charge(document, at)
+    except Unmetered as exc:
+        log.warning("runtime answer for %s not metered (charged 0): %s", subject, exc)
+        return Metered(None, 0, False, f"not metered: {exc}")
+    return Metered(charge, min(charge.final_amount, maximum))
+
+
+def _ident(body: dict[str, Any]) -> str:
+    for name in ("workflowWallet", "walletAddress", "workflowId"):
+        if isinstance(body.get(name), str) and body[name]:
+            return str(body[name])[:128]
+    return "execute"
+
+
+async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> None:
+    wallet = request.params.get("wallet")
+    if wallet is not None and not _WALLET.fullmatch(wallet):
+        raise HTTPError(400, "validation_error", f"the agent wallet must be 0x and 40 hex digits, got {wallet!r}")
+    body = await request.json()
+    runtime = gw.runtime
+    if runtime is None:
+        raise HTTPError(503, "runtime_unavailable", "no agent runtime is configured on this gateway (--runtime-url)")
+    cap = x402_offer.client_cap(request, body) or DEFAULT_CAP
+    stream = action == "stream"
+    service, ident = ("agent", wallet.lower()) if wallet is not None else ("workflow", _ident(body))
+    subject = f"{service}:{ident}"
+    payer: _Payer
+    if paid.pays_with_compose_key(request):
+        payer = await _KeyPayer.open(gw, request, cap, service, action, ident, stream)
+    else:
+        payer = await _X402Payer.open(gw, request, cap, stream, subject)
+    forward: dict[str, str] = {name: request.headers[name] for name in FORWARDED if name in request.headers}
+    forward["x-compose-max-amount-wei"] = str(payer.maximum)
+    try:
+        reply = await runtime.send(request.path, body, forward, stream)
+    except UpstreamUnavailable as exc:
+        await payer.abort("runtime_unreachable")
+        raise HTTPError(502, "runtime_unavailable", f"the runtime could not be reached: {exc}; nothing was "
+                        "charged") from None
+    except BaseException:
+        await payer.abort("gateway_error")
+        raise
+    if reply.status >= 400:
+        await reply.read()
+        await payer.abort(f"runtime_{reply.status}")
+        error = settlement.upstream_error(reply, external=False)
+        error.code, error.message = "runtime_error", error.message.replace("upstream error", "runtime error", 1)
+        raise error
+    if stream:
+        await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum))
+        return
+    try:
+        content = await reply.read()
+    except UpstreamUnavailable as exc:
+        await payer.abort("runtime_broken")
+        raise HTTPError(502, "runtime_unavailable", f"{exc}; nothing was charged") from None
+    try:
+        document: Any = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        document = None
+    receipt, headers, _ = await payer.finish(meter(service, subject, payer.maximum, document))
+    if isinstance(document, dict):
+        document["receipt"] = receipt
+        content = orjson.dumps(document)
+    await send_bytes(send, reply.status, content, reply.content_type, headers)
+
+
+async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Payer,
+                 metered: Callable[[Any], Metered]) -> None:
+    """Pass the runtime's events through; its terminal event (done / stopped / error) carries the usage. A
+    `[DONE]` from the runtime is held back until after `compose.receipt`."""
+    events = _Events()
+    terminal: list[Any] = []
+    held: list[bytes] = []
+
+    def forward(chunk: bytes) -> bytes:
+        out = []
+        for event in events.feed(chunk):
+            data = _data(event)
+            if data == b"[DONE]":
+                held.append(x402_stream.DONE)
+                continue
+            if data is not None:
+                try:
+                    document = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    document = None
+                if isinstance(document, dict) and document.get("type") in TERMINAL:
+                    terminal.append(document)
+            out.append(event + b"\n\n")
+        return b"".join(out)
+
+    async def finish(disconnected: bool, broken: str | None) -> bytes:
+        try:
+            _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None))
+        except HTTPError as exc:
+            tail = x402_payment.sse_error(exc)
+        return tail + b"".join(held[:1])
+
+    await x402_stream.relay(send, receive, reply, payer.headers, forward, finish)

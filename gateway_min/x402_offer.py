@@ -1,0 +1,155 @@
+"""What a raw-x402 request is offered: the facilitator's kinds (learned once, checked at start-up), the network,
+the client's cap, the PaymentRequirements and resource, and the 402 challenge that carries them.
+
+The same request always yields the same offer, so the paid retry is checked against exactly what was advertised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from gateway_min.context import Gateway
+from gateway_min.http import HTTPError, Request
+from gateway_min.x402 import (
+    Facilitator,
+    FacilitatorError,
+    PaymentRequired,
+    PaymentRequirements,
+    ResourceInfo,
+    SupportedResponse,
+    build_requirements,
+    encode_header,
+)
+from gateway_min.x402.checks import EXACT, SCHEMES, UPTO
+from generated.catalog import DEFAULT_NETWORK, NETWORKS, Network
+
+TIMEOUT_SECONDS: Final = 300
+CAP_HEADER: Final = "x-x402-max-amount-wei"
+CAP_FIELD: Final = "max_payment_amount_wei"
+MAX_CAP: Final = 10**15  # a billion USDC: anything above is a typo
+_DIGITS: Final = re.compile(r"[0-9]{1,20}")
+COMPOSE_EXTRA: Final = {"metering": "authoritative_usage", "intents": "supported"}
+EXTENSIONS: Final = {
+    "compose-metering-v1": {"info": {"mode": "authoritative_usage", "meterEndpoint": "/api/payments/meter/model"}},
+    "compose-payment-intent-v1": {"info": {"authorizeEndpoint": "/api/payments/prepare",
+                                           "settleEndpoint": "/api/payments/settle",
+                                           "abortEndpoint": "/api/payments/abort"}},
+}
+Kinds = dict[tuple[str, str], dict[str, Any]]
+
+
+class FacilitatorMisconfigured(Exception):
+    """The facilitator cannot be used: unreachable, or it lacks exact/upto on our default network."""
+
+
+class PaymentChallenge(HTTPError):
+    """A 402 whose body is the PaymentRequired itself, also sent base64-encoded in PAYMENT-REQUIRED."""
+
+    def __init__(self, required: PaymentRequired) -> None:
+        super().__init__(402, "payment_required", required.error or "payment required",
+                         headers={"payment-required": encode_header(required), "cache-control": "no-store"})
+        self.required = required
+
+    def body(self, style: str) -> dict[str, Any]:
+        return self.required.wire()
+
+
+def usable_kinds(supported: SupportedResponse) -> Kinds:
+    """(scheme, network) → /supported extra for x402 v2 exact and upto on our networks; upto needs its
+    facilitatorAddress. FacilitatorMisconfigured when the default network lacks either scheme."""
+    found: Kinds = {}
+    for kind in supported.kinds:
+        extra = dict(kind.extra or {})
+        if kind.x402_version != 2 or kind.scheme not in SCHEMES or kind.network not in NETWORKS:
+            continue
+        if kind.scheme == UPTO and not isinstance(extra.get("facilitatorAddress"), str):
+            continue
+        found[kind.scheme, kind.network] = extra
+    if (EXACT, DEFAULT_NETWORK) not in found or (UPTO, DEFAULT_NETWORK) not in found:
+        offered = ", ".join(f"{k.scheme}@{k.network} (v{k.x402_version})" for k in supported.kinds) or "nothing"
+        raise FacilitatorMisconfigured(
+            f"the facilitator lacks x402 v2 'exact' and 'upto' (with extra.facilitatorAddress) on {DEFAULT_NETWORK}; "
+            f"its /supported offers: {offered}")
+    return found
+
+
+async def check_facilitator(facilitator: Facilitator) -> Kinds:
+    try:
+        supported = await facilitator.supported()
+    except FacilitatorError as exc:
+        raise FacilitatorMisconfigured(f"the facilitator's /supported could not be read: {exc}") from None
+    return usable_kinds(supported)
+
+
+async def kinds(gw: Gateway) -> Kinds:
+    """What the facilitator supports, learned once (at start-up, or here on first use)."""
+    if gw.x402_kinds is None:
+        if gw.facilitator is None:
+            raise HTTPError(401, "authentication_failed", "missing Compose Key (Authorization: Bearer compose-...); "
+                            "raw x402 payments are not enabled on this gateway")
+        try:
+            gw.x402_kinds = await check_facilitator(gw.facilitator)
+        except FacilitatorMisconfigured as exc:
+            raise HTTPError(503, "facilitator_unavailable", str(exc)) from None
+    return gw.x402_kinds
+
+
+def network_for(request: Request, found: Kinds) -> Network:
+    """The catalog's default network, or the one `x-chain-id` names (it must be one we take payments on)."""
+    raw = request.headers.get("x-chain-id")
+    if raw is None:
+        return NETWORKS[DEFAULT_NETWORK]
+    usable = [n for n in NETWORKS.values() if (EXACT, n.id) in found and (UPTO, n.id) in found]
+    network = NETWORKS.get(f"eip155:{int(raw)}") if _DIGITS.fullmatch(raw.strip()) else None
+    if network is None or network not in usable:
+        raise HTTPError(400, "validation_error", f"x-chain-id {raw!r} is not a chain this gateway takes x402 payments "
+                        f"on (supported: {', '.join(str(n.chain_id) for n in usable)})")
+    return network
+
+
+def client_cap(request: Request, body: dict[str, Any] | None = None) -> int | None:
+    """The client's upto cap: `x-x402-max-amount-wei`, else the body's `max_payment_amount_wei` (removed from the
+    body so the upstream never sees it); None when neither is given. 400 unless decimal digits, > 0."""
+    raw: Any = request.headers.get(CAP_HEADER)
+    name = CAP_HEADER
+    if body is not None and CAP_FIELD in body:
+        value = body.pop(CAP_FIELD)
+        if raw is None:
+            raw, name = (str(value) if type(value) in (int, str) else repr(value)), CAP_FIELD
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not _DIGITS.fullmatch(text) or not 0 < int(text) <= MAX_CAP:
+        raise HTTPError(400, "validation_error", f"{name} must be a positive integer of USDC atomic units "
+                        f"(decimal digits, at most {MAX_CAP}), got {raw!r}")
+    return int(text)
+
+
+def absolute_url(request: Request) -> str:
+    scope = request.scope
+    host = request.headers.get("host")
+    if not host:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{request.path}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Offer:
+    requirements: PaymentRequirements
+    resource: ResourceInfo
+
+    def challenge(self, error: str | None) -> PaymentChallenge:
+        return PaymentChallenge(PaymentRequired(error=error, resource=self.resource, accepts=[self.requirements],
+                                                extensions=EXTENSIONS))
+
+
+def offer(request: Request, found: Kinds, scheme: str, network: Network, amount: int, *, timeout: int,
+          description: str, mime_type: str | None = None) -> Offer:
+    requirements = build_requirements(scheme, network, amount, network.pay_to, found[scheme, network.id],
+                                      max_timeout_seconds=timeout)
+    requirements = requirements.model_copy(update={"extra": {**requirements.extra, "compose": dict(COMPOSE_EXTRA)}})
+    return Offer(requirements, ResourceInfo(url=absolute_url(request), description=description, mime_type=mime_type))

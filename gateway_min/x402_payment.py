@@ -1,0 +1,216 @@
+"""Raw x402 v2 payment of one request, shared by the native paid routes and the runtime routes.
+
+Before the work: the offer (x402_offer.py) → no PAYMENT-SIGNATURE: 402 challenge → decode (400 when it cannot be
+decoded) → `accepted` must match the offer → cheap local checks → single-use claim of (network, payer, nonce) in
+the ledger → facilitator /verify. Each refusal after decoding is a 402 with a fresh PAYMENT-REQUIRED whose
+`error` says why. After the work: settle (exact: its amount; upto: min(measured, max), clamped here whatever the
+caller passes) → receipt → the outcome recorded on the claim row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import orjson
+
+from gateway_min import receipts
+from gateway_min.context import Gateway
+from gateway_min.http import HTTPError, Request
+from gateway_min.x402 import (
+    FacilitatorError,
+    FacilitatorUnavailable,
+    MalformedPayment,
+    PaymentPayload,
+    SettleResponse,
+    decode_header,
+    encode_header,
+    local_checks,
+    matches,
+    payer_and_nonce,
+)
+from gateway_min.x402.checks import EXACT, SCHEMES, UPTO
+from gateway_min.x402_offer import Offer
+from pricing import Charge
+
+log = logging.getLogger("gateway_min")
+
+
+def settlement_failed(result: SettleResponse) -> HTTPError:
+    return HTTPError(402, "settlement_failed", f"the payment could not be settled: {result.error_reason}; "
+                     "nothing was charged and the content is withheld", details=result.wire(),
+                     headers={"payment-response": encode_header(result), "cache-control": "no-store"})
+
+
+@dataclass(frozen=True)
+class Payment:
+    offer: Offer
+    payload: PaymentPayload
+    payer: str
+    nonce: str
+
+    @property
+    def scheme(self) -> str:
+        return self.offer.requirements.scheme
+
+    @property
+    def network(self) -> str:
+        return self.offer.requirements.network
+
+    @property
+    def maximum(self) -> int:
+        return int(self.offer.requirements.amount)
+
+
+async def admit(gw: Gateway, request: Request, paid: Offer) -> Payment:
+    """The verified, claimed payment for `paid`; raises the 402 challenge (or 400/502/503) otherwise."""
+    header = request.headers.get("payment-signature")
+    if header is None:
+        raise paid.challenge("PAYMENT-SIGNATURE header is required")
+    try:
+        payload = decode_header(header, PaymentPayload)
+    except MalformedPayment as exc:
+        raise HTTPError(400, "invalid_payment", str(exc)) from None
+    advertised = paid.requirements
+    scheme = payload.accepted.scheme
+    if scheme not in SCHEMES:
+        raise paid.challenge(f"unsupported_scheme: scheme {scheme!r} is not supported; this request is paid "
+                             f"with {advertised.scheme!r}")
+    if scheme != advertised.scheme:
+        raise paid.challenge(f"invalid_scheme: this request is paid with {advertised.scheme!r}, not {scheme!r}")
+    mismatch = matches(payload.accepted, advertised)
+    if mismatch:
+        raise paid.challenge(f"no matching payment requirements: {mismatch}")
+    reason = local_checks(payload, advertised, gw.clock() // 1000)
+    if reason:
+        raise paid.challenge(reason)
+    try:
+        payer, nonce = payer_and_nonce(payload)
+    except MalformedPayment as exc:  # pragma: no cover - local_checks parsed the same payload
+        raise HTTPError(400, "invalid_payment", str(exc)) from None
+    taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount))
+    if not taken:
+        raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
+                             f"presented ({row.state}); sign a new payment")
+    payment = Payment(paid, payload, payer, nonce)
+    assert gw.facilitator is not None
+    try:
+        verdict = await gw.facilitator.verify(payload, advertised)
+    except FacilitatorError as exc:
+        await release(gw, payment)
+        raise facilitator_error(exc, "verify") from None
+    except BaseException:
+        await release(gw, payment)
+        raise
+    if not verdict.is_valid:
+        await release(gw, payment, "failed")
+        reason = verdict.invalid_reason or "invalid_payment"
+        raise paid.challenge(f"{reason}: {verdict.invalid_message}" if verdict.invalid_message else reason)
+    return payment
+
+
+def facilitator_error(exc: FacilitatorError, what: str) -> HTTPError:
+    if isinstance(exc, FacilitatorUnavailable):
+        return HTTPError(503, "facilitator_unavailable", f"the payment facilitator could not be reached to {what} "
+                         f"the payment ({exc}); nothing was charged, try again later")
+    return HTTPError(502, "facilitator_error", f"the payment facilitator gave no usable {what} answer ({exc}); "
+                     "nothing was charged")
+
+
+async def release(gw: Gateway, payment: Payment, state: str = "released") -> None:
+    """Give the claim up: `released` (never reached settle: the same payment may be presented again) or `failed`."""
+    done = await asyncio.shield(gw.ledger.resolve_payment(payment.network, payment.payer, payment.nonce, state))
+    if not done:
+        log.warning("x402 claim %s/%s was no longer claimed when marking it %s", payment.payer, payment.nonce, state)
+
+
+class Metered(NamedTuple):
+    """What to settle: the measured charge (None when unreadable), the amount, and why it is what it is."""
+
+    charge: Charge | None
+    amount: int
+    estimated: bool = False
+    reason: str | None = None
+
+
+async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str) -> tuple[SettleResponse,
+                                                                                            dict[str, Any]]:
+    """Settle, build the receipt, record both on the claim. Raises HTTPError (402 settlement_failed with
+    PAYMENT-RESPONSE, 502/503 facilitator) when the money did not move; the claim is then `failed`."""
+    amount = payment.maximum if payment.scheme == EXACT else max(0, min(metered.amount, payment.maximum))
+    requirements = payment.offer.requirements
+    if amount != payment.maximum:
+        requirements = requirements.model_copy(update={"amount": str(amount)})
+    assert gw.facilitator is not None
+    try:
+        result = await gw.facilitator.settle(payment.payload, requirements)
+    except FacilitatorError as exc:
+        await release(gw, payment, "failed")  # the outcome is unknown: this authorization is never used again here
+        raise facilitator_error(exc, "settle") from None
+    if not result.success:
+        await release(gw, payment, "failed")
+        log.warning("x402 settle refused for %s/%s: %s", payment.payer, payment.nonce, result.error_reason)
+        raise settlement_failed(result)
+    settled = int(result.amount) if result.amount is not None else amount
+    receipt = build_receipt(payment, result, settled, metered, subject, gw.clock())
+    await gw.ledger.resolve_payment(payment.network, payment.payer, payment.nonce, "settled", settled=settled,
+                                    tx_hash=result.transaction or None, receipt=orjson.dumps(receipt).decode())
+    return result, receipt
+
+
+def build_receipt(payment: Payment, result: SettleResponse, settled: int, metered: Metered, subject: str,
+                  now_ms: int) -> dict[str, Any]:
+    """The canonical (snake_case) receipt, the same content as receipts.build for Compose Key calls."""
+    charge = metered.charge
+    receipt: dict[str, Any] = {
+        "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, f"x402:{payment.network}:{payment.payer}:{payment.nonce}").hex,
+        "settlement_status": "settled",
+        "subject": charge.subject if charge else subject,
+        "final_amount_wei": str(settled),
+        "network": payment.network,
+        "settled_at": now_ms,
+        "max_amount_wei": str(payment.maximum),
+        "scheme": payment.scheme,
+        "payer": payment.payer,
+    }
+    if charge is not None:
+        receipt["line_items"] = [
+            {"key": item.key, "unit": item.unit, "quantity": item.quantity if isinstance(item.quantity, int)
+             else str(item.quantity), "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
+            for item in charge.line_items
+        ]
+        receipt["provider_amount_wei"] = str(charge.provider_amount)
+        receipt["platform_fee_wei"] = str(charge.platform_fee)
+    uncollected = charge.final_amount - settled if charge is not None and payment.scheme == UPTO else 0
+    if uncollected > 0:
+        receipt["uncollected_wei"] = str(uncollected)
+    if metered.estimated:
+        receipt["estimated"] = True
+    if metered.reason:
+        receipt["reason"] = metered.reason
+    if result.transaction:
+        receipt["tx_hash"] = result.transaction
+    return receipt
+
+
+def paid_headers(result: SettleResponse, receipt: dict[str, Any]) -> dict[str, str]:
+    headers = {"payment-response": encode_header(result), "x-compose-receipt": receipts.header(receipt),
+               "cache-control": "private, no-store"}
+    if result.transaction:
+        headers["x-transaction-hash"] = result.transaction
+    return headers
+
+
+def sse_receipt(result: SettleResponse, receipt: dict[str, Any]) -> bytes:
+    """`compose.receipt` for streams: headers are gone by then, so the SettleResponse travels inside it."""
+    return receipts.sse_event({**receipt, "payment_response": result.wire()})
+
+
+def sse_error(error: HTTPError) -> bytes:
+    body = error.body("compose")
+    if "payment-response" in error.headers and isinstance(error.details, dict):
+        body["paymentResponse"] = error.details
+    return b"event: compose.error\ndata: " + orjson.dumps(body) + b"\n\n"

@@ -1,0 +1,245 @@
+"""Agent and workflow runtime routes with both payment modes, metered from the usage the runtime returns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+import pricing
+from gateway_min import receipts
+from gateway_min.runtime import DEFAULT_CAP
+from gateway_min.upstream import UpstreamReply
+from gateway_min.x402 import PaymentRequired, decode_header
+from tests.gateway.support import auth, serve
+from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, payment_response
+
+pytestmark = pytest.mark.anyio
+AGENT = "0x" + "ab" * 20
+CAP = {"x-x402-max-amount-wei": "200000"}
+
+
+def tokens(model: str, inputs: int, outputs: int, reasoning: int = 0) -> pricing.Charge:
+    return pricing.price(model, {"input_tokens": inputs, "output_tokens": outputs, "reasoning_tokens": reasoning})
+
+
+@dataclass
+class FakeRuntime:
+    reply: Any = None
+    status: int = 200
+    seen: list[tuple[str, dict[str, Any], Mapping[str, str]]] = field(default_factory=list)
+
+    async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str], stream: bool) -> UpstreamReply:
+        self.seen.append((path, body, headers))
+        if stream:
+            async def chunks() -> AsyncIterator[bytes]:
+                for event in self.reply:
+                    yield b"data: " + orjson.dumps(event) + b"\n\n"
+                yield b"data: [DONE]\n\n"
+
+            return UpstreamReply(self.status, "text/event-stream", chunks=chunks())
+        return UpstreamReply(self.status, "application/json", orjson.dumps(self.reply))
+
+
+async def x402_call(x402: X402Harness, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+                    ) -> tuple[httpx.Response, PaymentRequired]:
+    await x402.fund(PAYER)
+    async with x402.client() as client:
+        required = await x402.challenge(client, path, body, headers)
+        response = await client.post(path, json=body, headers={**(headers or {}),
+                                                                "payment-signature": x402.sign(required.accepts[0])})
+    return response, required
+
+
+async def test_no_payment_is_an_upto_402_at_the_cap_or_the_documented_default(x402: X402Harness) -> None:
+    async with x402.client() as client:
+        default = await x402.challenge(client, f"/agent/{AGENT}/chat", {"message": "hi"})
+        capped = await x402.challenge(client, "/workflow/execute", {"input": "go"}, CAP)
+    assert [(a.scheme, a.amount) for a in default.accepts] == [("upto", str(DEFAULT_CAP))]
+    assert [(a.scheme, a.amount) for a in capped.accepts] == [("upto", "200000")]
+    assert default.resource.url.endswith(f"/agent/{AGENT}/chat")
+
+
+@pytest.mark.parametrize("action", ["chat", "responses"])
+async def test_agent_call_paid_with_x402(x402: X402Harness, action: str) -> None:
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/{action}", {"message": "plan my week please"}, CAP)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    usage = body["usage"]
+    inputs = usage.get("promptTokens", usage.get("input_tokens"))
+    outputs = usage.get("completionTokens", usage.get("output_tokens"))
+    charge = tokens(body["model"], inputs, outputs)
+    receipt = body["receipt"]
+    assert receipt["settlement_status"] == "settled" and receipt["final_amount_wei"] == str(charge.final_amount)
+    assert receipt["tx_hash"] == response.headers["x-transaction-hash"] == payment_response(response).transaction
+    assert receipts.decode_header(response.headers["x-compose-receipt"]) == receipts.camel(receipt)
+    assert x402.balance(PAYER) == FUNDS - charge.final_amount
+
+
+async def test_agent_call_paid_with_a_compose_key(x402: X402Harness) -> None:
+    token, key_id = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", json={"message": "hello agent"},
+                                     headers={**auth(token), **CAP})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    charge = tokens(body["model"], body["usage"]["promptTokens"], body["usage"]["completionTokens"])
+    receipt = body["receipt"]
+    assert receipt["payment_intent_id"] == response.headers["x-payment-intent-id"]
+    assert (receipt["settlement_status"], receipt["final_amount_wei"]) == ("settled", str(charge.final_amount))
+    intent = await x402.h.ledger.get_intent(receipt["payment_intent_id"])
+    assert intent is not None and (intent.state, intent.amount, intent.settled) == ("settled", 200_000,
+                                                                                     charge.final_amount)
+    key = await x402.h.ledger.get_key(key_id)
+    assert key is not None and (key.spent, key.reserved) == (charge.final_amount, 0)
+    assert response.headers["x-compose-key-budget-used"] == str(charge.final_amount)
+    assert x402.settlements() == []  # the key path never touches the facilitator
+
+
+async def test_a_key_holds_at_most_its_available_budget(x402: X402Harness) -> None:
+    token, _ = await x402.h.create_key(5_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", json={"message": "hi"}, headers=auth(token))
+    intent = await x402.h.ledger.get_intent(response.headers["x-payment-intent-id"])
+    assert intent is not None and intent.amount == 5_000
+
+
+async def test_workflow_usage_records_are_priced_per_record_with_model_keys(x402: X402Harness) -> None:
+    response, _ = await x402_call(x402, "/workflow/execute", {"workflowId": "wf-42", "input": "go"}, CAP)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    charges = [tokens(r["model"], r["inputTokens"], r["outputTokens"], r.get("reasoningTokens", 0))
+               for r in body["usageRecords"]]
+    provider = sum(c.provider_amount for c in charges)
+    final = provider + -(-provider // 100)
+    receipt = body["receipt"]
+    assert receipt["subject"] == "workflow:wf-42"
+    assert (receipt["provider_amount_wei"], receipt["final_amount_wei"]) == (str(provider), str(final))
+    keys = [item["key"] for item in receipt["line_items"]]
+    assert keys == [f"openai:{c.model}:{i.key}" for c in charges for i in c.line_items]
+    assert x402.balance(PAYER) == FUNDS - final
+
+
+async def test_workflow_with_a_compose_key(x402: X402Harness) -> None:
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post("/workflow/execute", json={"input": "go"}, headers=auth(token))
+    assert response.status_code == 200, response.text
+    receipt = response.json()["receipt"]
+    assert receipt["subject"] == "workflow:execute" and receipt["payment_intent_id"]
+    assert receipt["line_items"][0]["key"] == "openai:gpt-4.1:input_tokens"
+
+
+async def test_runtime_usage_above_the_cap_settles_the_cap(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime({"model": "gpt-4.1", "output": "...", "usage": {
+        "prompt_tokens": 1_000_000, "completion_tokens": 100_000}})
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "big"}, {"x-x402-max-amount-wei": "7000"})
+    receipt = response.json()["receipt"]
+    assert (receipt["final_amount_wei"], payment_response(response).amount) == ("7000", "7000")
+    assert int(receipt["uncollected_wei"]) > 0
+    assert x402.balance(PAYER) == FUNDS - 7_000
+
+
+async def test_the_runtime_gets_the_cap_not_the_credentials(x402: X402Harness) -> None:
+    fake = FakeRuntime({"model": "gpt-4.1", "usage": {"input_tokens": 3, "output_tokens": 4}})
+    x402.h.gw.runtime = fake
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "x"},
+                                  {**CAP, "x-session-user-address": AGENT})
+    assert response.status_code == 200
+    path, _, headers = fake.seen[0]
+    assert path == f"/agent/{AGENT}/chat"
+    assert headers == {"x-session-user-address": AGENT, "x-compose-max-amount-wei": "200000"}
+
+
+@pytest.mark.parametrize("reply", [{"model": "gpt-4.1"}, {"model": "no-such-model", "usage": {"input_tokens": 1,
+                                   "output_tokens": 1}}, ["not", "an", "object"]])
+async def test_an_answer_without_usable_usage_is_served_and_charged_zero(x402: X402Harness, reply: Any) -> None:
+    x402.h.gw.runtime = FakeRuntime(reply)
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "x"})
+    assert response.status_code == 200, response.text
+    assert payment_response(response).amount == "0" and x402.balance(PAYER) == FUNDS
+
+
+async def test_a_runtime_error_charges_nothing(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime({"error": {"message": "agent crashed"}}, status=500)
+    token, key_id = await x402.h.create_key(1_000_000)
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "x"})
+    async with x402.client() as client:
+        keyed = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"}, headers=auth(token))
+    for failed in (response, keyed):
+        assert failed.status_code == 502 and failed.json()["error"] == {"code": "runtime_error",
+                                                                         "message": "runtime error: agent crashed"}
+    assert x402.balance(PAYER) == FUNDS and x402.settlements() == []
+    assert await x402.h.ledger.totals(key_id) == (0, 0)
+
+
+async def test_bad_input_on_runtime_routes(x402: X402Harness) -> None:
+    async with x402.client() as client:
+        wallet = await client.post("/agent/not-a-wallet/chat", json={"message": "x"})
+        cap = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"}, headers={"x-x402-max-amount-wei": "x"})
+        body = await client.post(f"/agent/{AGENT}/chat", content=b"[]", headers={"content-type": "application/json"})
+        x402.h.gw.runtime = None
+        missing = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"})
+    assert [r.status_code for r in (wallet, cap, body, missing)] == [400, 400, 400, 503]
+    assert missing.json()["error"]["code"] == "runtime_unavailable"
+
+
+def sse(text: str) -> list[str]:
+    return [block for block in text.split("\n\n") if block.strip()]
+
+
+async def test_agent_stream_paid_with_x402_ends_with_the_receipt(x402: X402Harness) -> None:
+    await x402.fund(PAYER)
+    path = f"/agent/{AGENT}/stream"
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            required = await x402.challenge(client, path, {"message": "stream a plan"}, CAP)
+            assert required.accepts[0].max_timeout_seconds == 3600
+            response = await client.post(path, json={"message": "stream a plan"},
+                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    events = sse(response.text)
+    assert events[-1].startswith("event: compose.receipt\n")
+    done = orjson.loads(events[-2][6:])
+    assert done["type"] == "done"
+    charge = tokens(done["model"], done["usage"]["promptTokens"], done["usage"]["completionTokens"])
+    receipt = orjson.loads(events[-1].split("data: ", 1)[1])
+    assert receipt["finalAmountWei"] == str(charge.final_amount)
+    assert receipt["paymentResponse"]["success"] is True and receipt["txHash"]
+    assert x402.balance(PAYER) == FUNDS - charge.final_amount
+
+
+async def test_agent_stream_paid_with_a_compose_key(x402: X402Harness) -> None:
+    token, key_id = await x402.h.create_key(1_000_000)
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            response = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+    events = sse(response.text)
+    assert events[-1].startswith("event: compose.receipt\n")  # the demo runtime sends no [DONE]
+    receipt = orjson.loads(events[-1].split("data: ", 1)[1])
+    key = await x402.h.ledger.get_key(key_id)
+    assert key is not None and key.spent == int(receipt["finalAmountWei"]) > 0 and key.reserved == 0
+    assert receipt["paymentIntentId"] == response.headers["x-payment-intent-id"]
+
+
+async def test_a_runtime_done_marker_is_held_until_after_the_receipt(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime([{"type": "text-delta", "delta": "hi"}, {"type": "done", "model": "o3",
+                                      "usage": {"inputTokens": 10, "outputTokens": 5, "reasoningTokens": 20}}])
+    token, _ = await x402.h.create_key(1_000_000)
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            response = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+    events = sse(response.text)
+    assert events[-1] == "data: [DONE]" and events[-2].startswith("event: compose.receipt\n")
+    receipt = orjson.loads(events[-2].split("data: ", 1)[1])
+    # reasoning above the output count was reported apart: it is added to the output
+    assert receipt["finalAmountWei"] == str(tokens("o3", 10, 25, 20).final_amount)
+
+
+async def test_the_402_body_of_a_runtime_route_is_the_payment_required(x402: X402Harness) -> None:
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/responses", json={"input": "x"})
+    assert response.json() == decode_header(response.headers["payment-required"], PaymentRequired).wire()

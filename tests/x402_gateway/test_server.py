@@ -1,0 +1,95 @@
+"""Start-up: the embedded facilitator by default (its key and file next to the ledger), --facilitator-url checked
+before serving, and settings that travel to uvicorn workers through the environment."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway_min.__main__ import preflight
+from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime
+from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_signer
+from gateway_min.x402 import LocalFacilitator, SupportedKind, SupportedResponse
+from gateway_min.x402_offer import FacilitatorMisconfigured, usable_kinds
+from tests.x402.support import FACILITATOR_KEY
+
+
+def test_settings_travel_through_the_environment() -> None:
+    settings = Settings(db="/tmp/x.sqlite3", facilitator_url="http://facilitator.test/api", runtime_url="http://rt",
+                        facilitator_key=FACILITATOR_KEY.key.hex(), admin_token="a")
+    assert Settings.from_env(settings.export()) == settings
+    assert Settings.from_env({}).facilitator_url is None
+
+
+def test_the_facilitator_key(tmp_path: Path) -> None:
+    db = str(tmp_path / "g.sqlite3")
+    demo = facilitator_signer(Settings(db=db, demo=True))
+    assert demo.key.hex() == DEMO_FACILITATOR_KEY[2:]
+    assert facilitator_signer(Settings(db=db, facilitator_key=FACILITATOR_KEY.key.hex())) == FACILITATOR_KEY
+    generated = facilitator_signer(Settings(db=db))
+    assert facilitator_signer(Settings(db=db)).address == generated.address  # stored once, read after
+    assert stat.S_IMODE(os.stat(db + ".facilitator.key").st_mode) == 0o600
+    assert sorted(os.listdir(tmp_path)) == ["g.sqlite3.facilitator.key"]
+
+
+async def lifespan(app: Any) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    async def receive() -> dict[str, Any]:
+        return next(messages)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app({"type": "lifespan"}, receive, send)
+    return sent
+
+
+@pytest.mark.anyio
+async def test_the_default_build_embeds_the_facilitator_and_serves_it(tmp_path: Path) -> None:
+    app = build(Settings(db=str(tmp_path / "g.sqlite3"), demo=True, admin_token="t"))
+    assert isinstance(app.gw.facilitator, LocalFacilitator) and isinstance(app.gw.runtime, DemoRuntime)
+    assert (tmp_path / "g.sqlite3.facilitator.sqlite3").exists()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as client:
+        supported = await client.get("/api/x402/facilitator/supported")
+        challenge = await client.post("/v1/chat/completions", json={"model": "gpt-4.1", "messages": [
+            {"role": "user", "content": "hi"}]})
+    assert supported.json()["signers"]["eip155:*"] == [app.gw.embedded_facilitator.address]  # type: ignore[union-attr]
+    assert challenge.status_code == 402
+    sent = await lifespan(app)
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert app.gw.x402_kinds is not None
+
+
+@pytest.mark.anyio
+async def test_an_unreachable_facilitator_url_fails_start_up(tmp_path: Path) -> None:
+    app = build(Settings(db=str(tmp_path / "g.sqlite3"), facilitator_url="http://127.0.0.1:9/facilitator",
+                         runtime_url="http://127.0.0.1:9"))
+    assert app.gw.embedded_facilitator is None and isinstance(app.gw.runtime, HttpRuntime)
+    sent = await lifespan(app)
+    assert sent[0]["type"] == "lifespan.startup.failed"
+    assert "/supported could not be read" in sent[0]["message"]
+    app.gw.ledger.close()
+
+
+def test_preflight_names_the_problem() -> None:
+    problem = preflight("http://127.0.0.1:9/facilitator")
+    assert problem is not None and problem.startswith("the facilitator's /supported could not be read")
+
+
+def test_a_facilitator_without_upto_on_our_network_is_refused() -> None:
+    exact_only = SupportedResponse(kinds=[SupportedKind(x402_version=2, scheme="exact", network="eip155:43113"),
+                                          SupportedKind(x402_version=2, scheme="upto", network="eip155:84532",
+                                                        extra={"facilitatorAddress": "0x" + "1" * 40})])
+    with pytest.raises(FacilitatorMisconfigured, match=r"lacks x402 v2 'exact' and 'upto'.*eip155:43113"):
+        usable_kinds(exact_only)
+    no_address = SupportedResponse(kinds=[SupportedKind(x402_version=2, scheme=s, network="eip155:43113")
+                                          for s in ("exact", "upto")])
+    with pytest.raises(FacilitatorMisconfigured):
+        usable_kinds(no_address)
