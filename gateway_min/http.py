@@ -14,7 +14,8 @@ MAX_BODY: Final = 32 * 1024 * 1024  # bytes; OpenAI's own limit for audio upload
 EXPOSED: Final = (
     "x-payment-intent-id, x-compose-key-budget-limit, x-compose-key-budget-used, x-compose-key-budget-reserved, "
     "x-compose-key-budget-remaining, x-compose-receipt, payment-required, payment-response, x-transaction-hash, "
-    "x-idempotent-replay, x-request-id, x-compose-overhead-ms"
+    "x-idempotent-replay, x-request-id, x-compose-overhead-ms, x-compose-public-model, x-compose-upstream-provider, "
+    "x-compose-upstream-model, x-compose-budget-remaining-kind, x-compose-key-final-amount-wei"
 )
 
 

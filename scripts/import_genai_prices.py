@@ -145,10 +145,10 @@ def _plain(value: Decimal) -> str:
 def _at(value: Decimal | TieredPrices, threshold: int) -> Decimal:
     """The cliff price of `value` once the prompt has more than `threshold` input tokens."""
     if isinstance(value, TieredPrices):
-        price = value.base
+        price = Decimal(value.base)  # typed Any where genai-prices (a bench-only extra) is not installed
         for tier in value.tiers:
             if tier.start <= threshold:
-                price = tier.price
+                price = Decimal(tier.price)
         return price
     return value
 
