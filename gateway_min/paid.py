@@ -49,8 +49,9 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
         reply = await provider.send(UpstreamRequest(operation, upstream_body(admitted, external), admitted.stream,
                                                     admitted.files))
     except UpstreamUnavailable as exc:
-        await abort(gw, reservation, "upstream_unreachable")
-        raise HTTPError(502, "provider_unavailable", f"the provider could not be reached: {exc}") from None
+        key_after = await abort(gw, reservation, "upstream_unreachable")
+        raise HTTPError(502, "provider_unavailable", f"the provider could not be reached: {exc}",
+                        headers={**headers, **budget_headers(key_after)}) from None
     except BaseException:
         await abort(gw, reservation, "gateway_error")
         raise

@@ -171,9 +171,9 @@ async def test_upstream_errors_abort_and_charge_nothing(tmp_path: object) -> Non
                 response = await client.post("/v1/chat/completions", headers=auth(token), json=chat())
             assert response.status_code == status, response.text
             assert await harness.ledger.totals(key_id) == (0, 0)
-            intent = await harness.ledger.get_intent(response.headers.get("x-payment-intent-id", "")) \
-                if "x-payment-intent-id" in response.headers else None
-            assert intent is None or intent.state == "aborted"
+            intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
+            assert intent is not None and intent.state == "aborted"
+            assert response.headers["x-compose-key-budget-remaining"] == "1000000"
             key = await harness.ledger.get_key(key_id)
             assert key is not None and (key.spent, key.reserved) == (0, 0)
         finally:
