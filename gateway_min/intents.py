@@ -198,7 +198,7 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
     key = await gw.ledger.get_key(current.key_id)
     network = f"eip155:{key.chain_id}" if key else "eip155:0"
 
-    def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
+    def receipt(row: IntentRow) -> dict[str, Any]:
         built = receipts.build(row, None, network)
         if subject is not None:
             built["subject"] = subject

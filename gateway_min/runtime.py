@@ -97,7 +97,7 @@ class _KeyPayer:
         uncollected = metered.charge.final_amount - final if metered.charge is not None else 0
         network = f"eip155:{self.reservation.key.chain_id}"
 
-        def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
+        def receipt(row: IntentRow) -> dict[str, Any]:
             return receipts.build(row, metered.charge, network, estimated=metered.estimated, reason=metered.reason)
 
         resolution = await asyncio.shield(self.gw.ledger.settle(self.reservation.intent.id, final, uncollected,

@@ -91,12 +91,12 @@ async def settle(gw: Gateway, reservation: Reservation, admitted: Admitted, usag
         estimated = True
     network = f"eip155:{reservation.key.chain_id}"
 
-    def receipt(row: IntentRow, _: KeyRow) -> dict[str, Any]:
+    def receipt(row: IntentRow) -> dict[str, Any]:
         return receipts.build(row, charge, network, estimated=estimated, reason=reason,
                               subject=f"{admitted.model.provider}:{admitted.model.id}")
 
     resolution = await asyncio.shield(gw.ledger.settle(intent.id, final, uncollected, receipt, estimated=estimated,
-                                                        alone=gw.in_flight <= 1))
+                                                        alone=gw.in_flight <= 1, known=intent))
     stored = orjson.loads(resolution.intent.receipt or "{}")
     return resolution, stored
 

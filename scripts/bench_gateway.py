@@ -149,23 +149,25 @@ def summary(added: list[float], round_medians: list[float]) -> dict[str, float]:
 
 
 async def latency(direct: RawClient, gateway: RawClient, token: str, payments: list[str], rounds: int,
-                  per_round: int) -> dict[str, dict[str, float]]:
+                  per_round: int, *, with_x402: bool = True) -> dict[str, dict[str, float]]:
     body = json.dumps(CHAT).encode()
     auth = {"authorization": f"Bearer {token}"}
     signatures = iter(payments)
     for i in range(200):  # warm-up: connections, caches, the writer thread
         await direct.post("/v1/chat/completions", body, {})
         await gateway.post("/v1/chat/completions", body, auth)
-        if i < X402_WARMUP:
+        if with_x402 and i < X402_WARMUP:
             status, _ = await gateway.post("/v1/chat/completions", body, {"payment-signature": next(signatures)})
             assert status == 200, status
-    times: dict[str, list[float]] = {"direct": [], "key": [], "x402": []}
-    medians: dict[str, list[float]] = {"key": [], "x402": []}
+    paths = ["key", "x402"] if with_x402 else ["key"]
+    times: dict[str, list[float]] = {"direct": [], **{name: [] for name in paths}}
+    medians: dict[str, list[float]] = {name: [] for name in paths}
     for _ in range(rounds):
-        this_round: dict[str, list[float]] = {"key": [], "x402": []}
+        this_round: dict[str, list[float]] = {name: [] for name in paths}
         for _ in range(per_round):
-            order = [("direct", direct, {}), ("key", gateway, auth),
-                     ("x402", gateway, {"payment-signature": next(signatures)})]
+            order: list[tuple[str, RawClient, dict[str, str]]] = [("direct", direct, {}), ("key", gateway, auth)]
+            if with_x402:
+                order.append(("x402", gateway, {"payment-signature": next(signatures)}))
             random.shuffle(order)
             took = {}
             for name, client, headers in order:
@@ -218,6 +220,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--sync", choices=["full", "normal"], default="full")
+    parser.add_argument("--no-x402", action="store_true", help="measure the Compose Key path alone (pairs)")
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0))
     gateway_cpus, other_cpus = ({cpus[0]}, {cpus[1]}) if len(cpus) >= 2 else (set(cpus), set(cpus))
@@ -241,11 +244,12 @@ def main() -> None:
                 headers={"authorization": f"Bearer {ADMIN}", "x-chain-id": "43113",
                          "x-session-user-address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"})
             token = created.json()["token"]
-            payments = sign_payments(gateway_port, X402_WARMUP + args.rounds * args.per_round)
+            payments = [] if args.no_x402 else sign_payments(gateway_port, X402_WARMUP + args.rounds * args.per_round)
 
             async def run() -> tuple[dict[str, dict[str, float]], float, int]:
                 direct, through = RawClient("127.0.0.1", upstream_port), RawClient("127.0.0.1", gateway_port)
-                result = await latency(direct, through, token, payments, args.rounds, args.per_round)
+                result = await latency(direct, through, token, payments, args.rounds, args.per_round,
+                                       with_x402=not args.no_x402)
                 await direct.close()
                 await through.close()
                 rate, failures = await throughput(gateway_port, token, args.connections, args.seconds)
@@ -261,12 +265,14 @@ def main() -> None:
     print(f"gateway on CPU {sorted(gateway_cpus)}, upstream + load on CPU {sorted(other_cpus)}; "
           f"ledger sync={args.sync}")
     p50 = result["p50"]
-    print(f"latency, {int(p50['samples'])} shuffled triples (direct, Compose Key, raw x402) in {args.rounds} rounds "
-          "(concurrency 1):")
-    print(f"  p50: direct {p50['direct'] * ms:.3f} ms   Compose Key {p50['key'] * ms:.3f} ms   "
-          f"raw x402 {p50['x402'] * ms:.3f} ms")
-    for name, label, target in (("key", "Compose Key path", " (target ≤ 1 / ≤ 5)"),
-                                ("x402", "raw x402 path (upto, embedded facilitator)", "")):
+    shape = "pairs (direct, Compose Key)" if args.no_x402 else "triples (direct, Compose Key, raw x402)"
+    print(f"latency, {int(p50['samples'])} shuffled {shape} in {args.rounds} rounds (concurrency 1):")
+    print(f"  p50: direct {p50['direct'] * ms:.3f} ms   Compose Key {p50['key'] * ms:.3f} ms"
+          + ("" if args.no_x402 else f"   raw x402 {p50['x402'] * ms:.3f} ms"))
+    paths = [("key", "Compose Key path", " (target ≤ 1 / ≤ 5)")]
+    if not args.no_x402:
+        paths.append(("x402", "raw x402 path (upto, embedded facilitator)", ""))
+    for name, label, target in paths:
         added = result[name]
         print(f"  {label}: added p50 {added['p50'] * ms:.3f} ms   p99 {added['p99'] * ms:.3f} ms{target}   "
               f"median of round medians {added['median_of_rounds'] * ms:.3f} ms   "

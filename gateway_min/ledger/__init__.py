@@ -91,10 +91,11 @@ class Ledger:
         await self.writer.run(lambda c: ops.dispatch(c, intent_id, now))
 
     async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
-                     estimated: bool = False, alone: bool = False) -> Resolution:
+                     estimated: bool = False, alone: bool = False, known: IntentRow | None = None) -> Resolution:
         now = self.clock()
         return await self.writer.run_fast(
-            lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now), durable=True, alone=alone)
+            lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now, known), durable=True,
+            alone=alone)
 
     async def abort(self, intent_id: str, reason: str) -> Resolution:
         now = self.clock()

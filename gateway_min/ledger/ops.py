@@ -252,7 +252,7 @@ def dispatch(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
     conn.execute("UPDATE intents SET dispatched_at = ? WHERE id = ? AND state = 'authorized'", (now, intent_id))
 
 
-Receipt = Callable[[IntentRow, KeyRow], dict[str, Any]]
+Receipt = Callable[[IntentRow], dict[str, Any]]  # the receipt of the row as stored
 
 
 def _resolved(conn: sqlite3.Connection, intent_id: str) -> tuple[IntentRow, KeyRow]:
@@ -264,9 +264,22 @@ def _resolved(conn: sqlite3.Connection, intent_id: str) -> tuple[IntentRow, KeyR
 
 
 def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: int, estimated: bool,
-           receipt: Receipt, now: int) -> Resolution:
+           receipt: Receipt, now: int, known: IntentRow | None = None) -> Resolution:
     """Settle at most once, at most the hold; a late settle of an expired intent still books (I7).
-    The receipt is built from the row as it will be stored, and stored with it (I10)."""
+    The receipt is built from the row as it will be stored, and stored with it (I10). `known`: the row as the
+    caller reserved it, which saves reading it when the claim succeeds (the claim itself is the check)."""
+    if known is not None and known.id == intent_id and known.state == "authorized" and final <= known.amount:
+        after = known._replace(state="settled", settled=final, uncollected=uncollected, estimated=int(estimated),
+                               resolved_at=now)
+        body = orjson.dumps(receipt(after)).decode()
+        claimed = conn.execute(
+            "UPDATE intents SET state = 'settled', settled = ?, uncollected = ?, estimated = ?, resolved_at = ?, "
+            "receipt = ? WHERE id = ? AND state = 'authorized'",
+            (final, uncollected, int(estimated), now, body, intent_id)).rowcount
+        if claimed == 1:
+            key = _move(conn, known.key_id, -known.amount, final)
+            _journal(conn, key, intent_id, "settle", now)
+            return Resolution(after._replace(receipt=body), key, False)
     intent = get_intent(conn, intent_id)
     if intent is None:
         raise IntentNotFound(f"payment intent {intent_id} not found")
@@ -292,7 +305,7 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
     else:
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be settled")
     key = _move(conn, intent.key_id, *moved)
-    body = orjson.dumps(receipt(after, key)).decode()
+    body = orjson.dumps(receipt(after)).decode()
     claimed = conn.execute(
         "UPDATE intents SET state = ?, settled = ?, uncollected = ?, estimated = ?, resolved_at = ?, "
         "late_settled_at = ?, receipt = ? WHERE id = ? AND state = ? AND late_settled_at IS NULL",

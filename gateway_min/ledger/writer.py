@@ -68,12 +68,12 @@ class Writer:
     async def run_fast(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False,
                        alone: bool = False) -> T:
         """Run on the calling (event loop) thread when that is cheaper: a thread hop costs ~100 µs, an operation
-        ~50 µs. Non-durable operations always try; durable ones when they need no fsync (--sync normal), or when
-        the caller is `alone` (no other request in flight: its fsync blocks nobody), and only while the writer is
-        idle; otherwise they share the writer thread's group commit. When another connection
+        ~50 µs. Non-durable operations always try; durable ones only when the caller is `alone` (no other request
+        in flight: an fsync then blocks nobody) and the writer is idle; otherwise they share the writer thread's
+        group commit, which costs less than a commit each. When another connection
         holds the write lock (the writer, another process), the operation queues on the writer thread instead
         of blocking the event loop."""
-        if durable and (self.pending or not (alone or self.durable_sync == "NORMAL")):
+        if durable and (self.pending or not alone):  # under load, group commit costs less than a commit each
             return await self.run(fn, durable=True)
         conn = self._inline_conn()
         fsync = durable and self.durable_sync != "NORMAL"

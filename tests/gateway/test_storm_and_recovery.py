@@ -129,7 +129,7 @@ async def test_sweeper_releases_abandoned_holds_and_books_dispatched_ones(harnes
     assert await harness.ledger.expire_due() == 2
     key = await harness.ledger.get_key(key_id)
     assert key is not None and (key.reserved, key.spent) == (0, 30_000)  # released one, booked the dispatched one
-    late = await harness.ledger.settle(dispatched["paymentIntentId"], 12_000, 0, lambda row, k: {"late": True})
+    late = await harness.ledger.settle(dispatched["paymentIntentId"], 12_000, 0, lambda row: {"late": True})
     assert late.intent.state == "expired" and late.intent.settled == 12_000  # late settle still books, once (I7)
     key = await harness.ledger.get_key(key_id)
     assert key is not None and key.spent == 12_000
@@ -162,7 +162,7 @@ async def test_a_failed_request_whose_hold_the_sweeper_booked_is_refunded(harnes
     assert refunded.intent.settled == 0 and refunded.key.spent == 0
     with pytest.raises(Exception, match="cannot be aborted"):
         await harness.ledger.abort(intent, "again")
-    assert (await harness.ledger.settle(intent, 5, 0, lambda row, key: {})).replay  # resolved once: replays
+    assert (await harness.ledger.settle(intent, 5, 0, lambda row: {})).replay  # resolved once: replays
 
 
 async def test_a_late_settle_above_the_hold_is_a_conflict(harness: Harness) -> None:
@@ -174,4 +174,4 @@ async def test_a_late_settle_above_the_hold_is_a_conflict(harness: Harness) -> N
     harness.clock.advance(harness.gw.intent_ttl_ms + 1)
     await harness.ledger.expire_due()
     with pytest.raises(Exception, match="cannot exceed the reserved amount"):
-        await harness.ledger.settle(intent, 30_001, 0, lambda row, key: {})
+        await harness.ledger.settle(intent, 30_001, 0, lambda row: {})
