@@ -41,10 +41,12 @@ CREATE TABLE IF NOT EXISTS intents (
     dispatched_at  BIGINT,
     expires_at     BIGINT NOT NULL,
     resolved_at    BIGINT,
-    late_settled_at BIGINT,
-    UNIQUE (key_id, idem_key)
+    late_settled_at BIGINT
 );
-CREATE INDEX IF NOT EXISTS intents_due ON intents (state, expires_at);
+-- the idempotency slot: most requests carry no key, so they do not pay for this index
+CREATE UNIQUE INDEX IF NOT EXISTS intents_idem ON intents (key_id, idem_key) WHERE idem_key IS NOT NULL;
+-- what the sweeper looks for: only live holds are indexed
+CREATE INDEX IF NOT EXISTS intents_due ON intents (expires_at) WHERE state = 'authorized';
 
 -- Append-only journal: every change of a key's counters, in the transaction that makes it.
 CREATE TABLE IF NOT EXISTS journal (
