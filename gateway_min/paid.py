@@ -17,7 +17,15 @@ from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
 from gateway_min.keys import PREFIX, bearer, budget_headers, key_for_token
 from gateway_min.ledger import Reservation
-from gateway_min.settlement import abort, estimated_usage, measured_usage, settle, upstream_body, upstream_error
+from gateway_min.settlement import (
+    abort,
+    estimated_usage,
+    measured_usage,
+    settle,
+    upstream_body,
+    upstream_error,
+    with_receipt,
+)
 from gateway_min.streaming import relay
 from gateway_min.types import Send
 from gateway_min.upstream import Provider, UpstreamRequest, UpstreamUnavailable
@@ -80,14 +88,8 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     headers["x-compose-overhead-ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     if not external:
         headers["x-compose-receipt"] = receipts.header(receipt)
-    if reply.content_type.startswith("application/json") and not external:
-        try:
-            document = orjson.loads(content)
-        except orjson.JSONDecodeError:  # passed on as the provider sent it; the receipt is in the header
-            document = None
-        if isinstance(document, dict):
-            document["compose_receipt"] = receipt
-            content = orjson.dumps(document)
+    if not external:
+        content = with_receipt(content, reply.content_type, receipt)
     await send_bytes(send, reply.status, content, reply.content_type, headers)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Final, Protocol
 
 import orjson
 
-from gateway_min import paid, receipts, settlement, x402_offer, x402_payment, x402_stream
+from gateway_min import paid, receipts, settlement, x402_offer, x402_payment
 from gateway_min.admission import ledger_http_error
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
@@ -29,7 +29,7 @@ from gateway_min.keys import bearer, budget_headers, key_for_token
 from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerError, Reservation
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
-from gateway_min.streaming import _data, _Events
+from gateway_min.streaming import DONE, SseEvents, relay_sse, sse_data
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
 from gateway_min.x402.checks import UPTO
@@ -210,16 +210,16 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
                  metered: Callable[[Any], Metered]) -> None:
     """Pass the runtime's events through; its terminal event (done / stopped / error) carries the usage. A
     `[DONE]` from the runtime is held back until after `compose.receipt`."""
-    events = _Events()
+    events = SseEvents()
     terminal: list[Any] = []
     held: list[bytes] = []
 
     def forward(chunk: bytes) -> bytes:
         out = []
         for event in events.feed(chunk):
-            data = _data(event)
+            data = sse_data(event)
             if data == b"[DONE]":
-                held.append(x402_stream.DONE)
+                held.append(DONE)
                 continue
             if data is not None:
                 try:
@@ -238,4 +238,4 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
             tail = x402_payment.sse_error(exc)
         return tail + b"".join(held[:1])
 
-    await x402_stream.relay(send, receive, reply, payer.headers, forward, finish)
+    await relay_sse(send, receive, reply, payer.headers, forward, finish)

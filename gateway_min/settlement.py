@@ -110,6 +110,21 @@ async def abort(gw: Gateway, reservation: Reservation, reason: str) -> KeyRow:
     return resolution.key
 
 
+def with_receipt(content: bytes, content_type: str, receipt: dict[str, Any]) -> bytes:
+    """A JSON object body with `compose_receipt` added; anything else as the provider sent it (the receipt is
+    then in the X-Compose-Receipt header only)."""
+    if not content_type.startswith("application/json"):
+        return content
+    try:
+        document = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return content
+    if not isinstance(document, dict):
+        return content
+    document["compose_receipt"] = receipt
+    return orjson.dumps(document)
+
+
 def upstream_error(reply: UpstreamReply, external: bool) -> HTTPError:
     """An upstream 4xx/5xx, passed on without its provider-specific details leaking into the message shape."""
     message = f"the provider answered {reply.status}"

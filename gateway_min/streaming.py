@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -26,7 +27,7 @@ from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
 
 
-class _Events:
+class SseEvents:
     """Splits a byte stream into SSE events (blank-line separated), tolerant of CRLF and split chunks."""
 
     def __init__(self) -> None:
@@ -38,12 +39,12 @@ class _Events:
         return [event for event in events if event.strip()]
 
 
-def _data(event: bytes) -> bytes | None:
+def sse_data(event: bytes) -> bytes | None:
     lines = [line[5:].lstrip() for line in event.split(b"\n") if line.startswith(b"data:")]
     return b"\n".join(lines) if lines else None
 
 
-class _Stream:
+class ChatStream:
     def __init__(self, admitted: Admitted, external: bool) -> None:
         self.admitted = admitted
         self.external = external
@@ -51,13 +52,13 @@ class _Stream:
         self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
         self.usage: dict[str, Any] | None = None
         self.output_bytes = 0
-        self.events = _Events()
+        self.events = SseEvents()
 
     def forward(self, chunk: bytes) -> bytes:
         """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output."""
         out = []
         for event in self.events.feed(chunk):
-            data = _data(event)
+            data = sse_data(event)
             if data == b"[DONE]":
                 continue  # ours comes after the receipt
             document = None
@@ -95,20 +96,24 @@ class _Stream:
         return pricing.Usage(input_tokens=self.admitted.prompt_bound, output_tokens=output)
 
 
-async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, admitted: Admitted,
-                reservation: Reservation, headers: dict[str, str], *, external: bool, started: float) -> None:
-    stream = _Stream(admitted, external)
-    start_headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
-                     (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode()),
-                     (b"x-compose-budget-remaining-kind", b"reserved"), *header_list(headers)]
+Finish = Callable[[bool, str | None], Awaitable[bytes]]
+"""(client disconnected, why the upstream broke or None) → the tail to send. It settles; called exactly once."""
+DONE = b"data: [DONE]\n\n"
+
+
+async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers: dict[str, str],
+                forward: Callable[[bytes], bytes], finish: Finish) -> None:
+    start = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+             (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode()),
+             *header_list(headers)]
     broken: list[str] = []
 
     async def pump() -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": start_headers})
+        await send({"type": "http.response.start", "status": 200, "headers": start})
         assert reply.chunks is not None
         try:
             async for chunk in reply.chunks:
-                out = stream.forward(chunk)
+                out = forward(chunk)
                 if out:
                     await send({"type": "http.response.body", "body": out, "more_body": True})
         except UpstreamUnavailable as exc:
@@ -120,7 +125,7 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
 
     pumping = asyncio.ensure_future(pump())
     watching = asyncio.ensure_future(watch())
-    settled = False
+    finished = False
     try:
         await asyncio.wait({pumping, watching}, return_when=asyncio.FIRST_COMPLETED)
         disconnected = not pumping.done()
@@ -131,27 +136,42 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
         elif (failure := pumping.exception()) is not None:
             raise failure
         await reply.close()
-        receipt = await _settle(gw, stream, admitted, reservation, disconnected, broken[0] if broken else None)
-        settled = True
+        finished = True
+        tail = await asyncio.shield(finish(disconnected, broken[0] if broken else None))
         if not disconnected:
-            await send({"type": "http.response.body", "body": _tail(receipt, broken, external), "more_body": False})
-        log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
+            await send({"type": "http.response.body", "body": tail, "more_body": False})
     finally:
         watching.cancel()
         if not pumping.done():
             pumping.cancel()
         await reply.close()
-        if not settled:  # cancelled (shutdown) or a bug: still exactly one terminal operation
-            await settle(gw, reservation, admitted, stream.measured() or stream.estimate(), estimated=True,
-                         reason="stream interrupted")
+        if not finished:  # cancelled (shutdown) or the client went away mid-send: still one terminal operation
+            try:
+                await asyncio.shield(finish(True, "stream interrupted"))
+            except Exception:
+                log.exception("settling an interrupted stream failed")
 
 
-async def _settle(gw: Gateway, stream: _Stream, admitted: Admitted, reservation: Reservation, disconnected: bool,
+async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, admitted: Admitted,
+                reservation: Reservation, headers: dict[str, str], *, external: bool, started: float) -> None:
+    """A Compose Key chat stream: settled from the final usage chunk, or an estimate, once."""
+    stream = ChatStream(admitted, external)
+
+    async def finish(disconnected: bool, broken: str | None) -> bytes:
+        receipt = await _settle(gw, stream, admitted, reservation, disconnected, broken)
+        log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
+        return _tail(receipt, broken if not disconnected else None, external)
+
+    await relay_sse(send, receive, reply, {**headers, "x-compose-budget-remaining-kind": "reserved"},
+                    stream.forward, finish)
+
+
+async def _settle(gw: Gateway, stream: ChatStream, admitted: Admitted, reservation: Reservation, disconnected: bool,
                   broken: str | None) -> dict[str, Any]:
     usage = stream.measured()
     reason = None
     if disconnected:
-        reason = "client disconnected: settled an estimate"
+        reason = broken or "client disconnected: settled an estimate"
     elif broken:
         reason = f"upstream stream broke: {broken}"
     elif usage is None:
@@ -162,12 +182,12 @@ async def _settle(gw: Gateway, stream: _Stream, admitted: Admitted, reservation:
     return receipt
 
 
-def _tail(receipt: dict[str, Any], broken: list[str], external: bool) -> bytes:
+def _tail(receipt: dict[str, Any], broken: str | None, external: bool) -> bytes:
     """What closes the stream: an error event if the upstream broke, the receipt (native only), [DONE]."""
     tail = b""
     if broken:
-        error = {"error": {"message": f"upstream error: {broken[0]}", "type": "upstream_error"}}
+        error = {"error": {"message": f"upstream error: {broken}", "type": "upstream_error"}}
         tail += (b"data: " if external else b"event: compose.error\ndata: ") + orjson.dumps(error) + b"\n\n"
     if not external:
         tail += receipts.sse_event(receipt)
-    return tail + b"data: [DONE]\n\n"
+    return tail + DONE

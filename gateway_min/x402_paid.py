@@ -104,14 +104,7 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     result, receipt = await asyncio.shield(x402_payment.complete(gw, payment, metered, subject))
     headers.update(x402_payment.paid_headers(result, receipt))
     headers["x-compose-overhead-ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
-    if reply.content_type.startswith("application/json"):
-        try:
-            document = orjson.loads(content)
-        except orjson.JSONDecodeError:  # passed on as the provider sent it; the receipt is in the header
-            document = None
-        if isinstance(document, dict):
-            document["compose_receipt"] = receipt
-            content = orjson.dumps(document)
+    content = settling.with_receipt(content, reply.content_type, receipt)
     await send_bytes(send, reply.status, content, reply.content_type, headers)
 
 
