@@ -1,11 +1,14 @@
 """Agent and workflow runtime routes, paid per call with a Compose Key or with raw x402.
 
 `POST /agent/{wallet}/chat | /stream | /responses` and `POST /workflow/execute` are proxied to the runtime
-(runtime_upstream.py) and metered from the usage it returns (runtime_meter.py). The runtime's cost is unknown
-before it runs, so the cap is the client's `x-x402-max-amount-wei`, or DEFAULT_CAP when it names none (on the
-402 challenge and on the paid retry alike, so both agree): a Compose Key holds min(cap, available budget) on the
-key; raw x402 is `upto` at the cap. Settlement is min(metered, cap); an answer without usable usage is served and
-charged 0 (logged). Receipts go under `receipt` in JSON bodies (snake_case) and in `compose.receipt` on streams.
+(runtime_upstream.py) and metered from the usage it returns (runtime_meter.py). The runtime's cost is unknown before
+it runs, so the cap is the client's `x-x402-max-amount-wei`, or DEFAULT_CAP when it names none (on the 402 challenge
+and on the paid retry alike, so both agree): a Compose Key holds min(cap, available budget) on the key; raw x402 is
+`upto` at the cap (at least MIN_CAP). The runtime is told the cap (`x-compose-max-amount-wei`) and must keep its
+work within it: settlement is min(metered, cap). An answer whose usage cannot be priced, or a stream that ends
+without its terminal event (client gone, runtime broken), settles the cap, marked estimated: the work was done and
+its cost is unknown, so it is never free. Raw x402 work is cut before the authorization expires. Receipts go under
+`receipt` in JSON bodies (snake_case) and in `compose.receipt` on streams.
 """
 
 from __future__ import annotations
@@ -29,14 +32,16 @@ from gateway_min.keys import bearer, budget_headers, key_for_token
 from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerError, Reservation
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
+from gateway_min.runtime_upstream import Runtime
 from gateway_min.streaming import DONE, SseEvents, relay_sse, sse_data
 from gateway_min.types import Receive, Send
-from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
+from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import UPTO
 from gateway_min.x402_payment import Metered, Payment
 
 log = logging.getLogger("gateway_min")
 DEFAULT_CAP: Final = 1_000_000  # $1.00, the docs' example cap
+MIN_CAP: Final = 1_000  # $0.001: below it no agent run can be paid for
 FORWARDED: Final = ("x-session-user-address", "x-chain-id", "x-compose-run-id", "x-run-id", "x-request-id")
 _WALLET: Final = re.compile(r"0x[0-9a-fA-F]{40}")
 
@@ -50,6 +55,7 @@ def add_routes(router: Router, gw: Gateway) -> None:
 class _Payer(Protocol):
     maximum: int
     headers: dict[str, str]
+    deadline: float | None  # event-loop time the work must end by (raw x402: before the authorization expires)
 
     async def abort(self, reason: str) -> None: ...
 
@@ -64,6 +70,7 @@ class _KeyPayer:
     reservation: Reservation
     maximum: int
     headers: dict[str, str] = field(default_factory=dict)
+    deadline: float | None = None  # the hold's TTL: an expired hold settles as a late settle (ledger.ops)
 
     @classmethod
     async def open(cls, gw: Gateway, request: Request, cap: int, service: str, action: str, ident: str,
@@ -114,35 +121,40 @@ class _X402Payer:
     payment: Payment
     subject: str
     maximum: int
+    deadline: float | None
+    streamed: bool
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, gw: Gateway, request: Request, cap: int, stream: bool, subject: str) -> _X402Payer:
         found = await x402_offer.kinds(gw)
         network = x402_offer.network_for(request, found)
-        timeout = gw.stream_ttl_ms // 1000 if stream else x402_offer.TIMEOUT_SECONDS
-        offer = x402_offer.offer(request, found, UPTO, network, cap, timeout=timeout,
+        offer = x402_offer.offer(request, found, UPTO, network, cap, timeout=x402_offer.timeout_seconds(gw, stream),
                                    description=f"Compose.Market AI agent runtime: {subject}",
                                    mime_type="text/event-stream" if stream else "application/json")
         payment = await x402_payment.admit(gw, request, offer)
-        return cls(gw, payment, subject, payment.maximum)
+        return cls(gw, payment, subject, payment.maximum, payment.deadline(gw), stream)
 
     async def abort(self, reason: str) -> None:
         await x402_payment.release(self.gw, self.payment)
 
     async def finish(self, metered: Metered) -> tuple[dict[str, Any], dict[str, str], bytes]:
-        result, receipt = await asyncio.shield(x402_payment.complete(self.gw, self.payment, metered, self.subject))
+        result, receipt = await asyncio.shield(x402_payment.complete(self.gw, self.payment, metered, self.subject,
+                                                                     streamed=self.streamed))
         return receipt, {**self.headers, **x402_payment.paid_headers(result, receipt)}, \
             x402_payment.sse_receipt(result, receipt)
 
 
-def meter(service: str, subject: str, maximum: int, document: Any) -> Metered:
+def meter(service: str, subject: str, maximum: int, document: Any, missing: str = "") -> Metered:
+    """The metered charge capped at `maximum`; the cap itself, marked estimated, when the answer cannot be priced
+    (`missing`: why a stream has no terminal event)."""
     try:
         at = datetime.now(UTC)  # the price set in force now
         charge = workflow_charge(document, subject, at) if service == "workflow" else agent_charge(document, at)
     except Unmetered as exc:
-        log.warning("runtime answer for %s not metered (charged 0): %s", subject, exc)
-        return Metered(None, 0, False, f"not metered: {exc}")
+        why = missing or f"not metered: {exc}"
+        log.warning("runtime answer for %s settles the cap %d (%s)", subject, maximum, why)
+        return Metered(None, maximum, True, f"{why}: settled the cap")
     return Metered(charge, min(charge.final_amount, maximum))
 
 
@@ -162,6 +174,9 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
     if runtime is None:
         raise HTTPError(503, "runtime_unavailable", "no agent runtime is configured on this gateway (--runtime-url)")
     cap = x402_offer.client_cap(request, body) or DEFAULT_CAP
+    if cap < MIN_CAP:
+        raise HTTPError(400, "validation_error", f"{x402_offer.CAP_HEADER} {cap} is below the least an agent run can "
+                        f"be paid with ({MIN_CAP})")
     stream = action == "stream"
     service, ident = ("agent", wallet.lower()) if wallet is not None else ("workflow", _ident(body))
     subject = f"{service}:{ident}"
@@ -170,31 +185,11 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
         payer = await _KeyPayer.open(gw, request, cap, service, action, ident, stream)
     else:
         payer = await _X402Payer.open(gw, request, cap, stream, subject)
-    forward: dict[str, str] = {name: request.headers[name] for name in FORWARDED if name in request.headers}
-    forward["x-compose-max-amount-wei"] = str(payer.maximum)
-    try:
-        reply = await runtime.send(request.path, body, forward, stream)
-    except UpstreamUnavailable as exc:
-        await payer.abort("runtime_unreachable")
-        raise HTTPError(502, "runtime_unavailable", f"the runtime could not be reached: {exc}; nothing was "
-                        "charged") from None
-    except BaseException:
-        await payer.abort("gateway_error")
-        raise
-    if reply.status >= 400:
-        await reply.read()
-        await payer.abort(f"runtime_{reply.status}")
-        error = settlement.upstream_error(reply, external=False)
-        error.code, error.message = "runtime_error", error.message.replace("upstream error", "runtime error", 1)
-        raise error
+    reply = await _call(runtime, request, body, payer, stream)
     if stream:
         await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum))
         return
-    try:
-        content = await reply.read()
-    except UpstreamUnavailable as exc:
-        await payer.abort("runtime_broken")
-        raise HTTPError(502, "runtime_unavailable", f"{exc}; nothing was charged") from None
+    content = await _read(reply, payer)
     try:
         document: Any = orjson.loads(content)
     except orjson.JSONDecodeError:
@@ -206,8 +201,32 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
     await send_bytes(send, reply.status, content, reply.content_type, headers)
 
 
+async def _call(runtime: Runtime, request: Request, body: dict[str, Any], payer: _Payer,
+                stream: bool) -> UpstreamReply:
+    """The runtime's reply headers; the payment is given up (and an HTTPError raised) when there is no good one."""
+    forward: dict[str, str] = {name: request.headers[name] for name in FORWARDED if name in request.headers}
+    forward["x-compose-max-amount-wei"] = str(payer.maximum)
+    reply = await x402_payment.bounded(runtime.send(request.path, body, forward, stream), payer.deadline,
+                                       payer.abort, "runtime")
+    if reply.status >= 400:
+        await reply.read()
+        await payer.abort(f"runtime_{reply.status}")
+        error = settlement.upstream_error(reply, external=False)
+        error.code, error.message = "runtime_error", error.message.replace("upstream error", "runtime error", 1)
+        raise error
+    return reply
+
+
+async def _read(reply: UpstreamReply, payer: _Payer) -> bytes:
+    async def give_up(reason: str) -> None:
+        await reply.close()
+        await payer.abort(reason)
+
+    return await x402_payment.bounded(reply.read(), payer.deadline, give_up, "runtime")
+
+
 async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Payer,
-                 metered: Callable[[Any], Metered]) -> None:
+                 metered: Callable[[Any, str], Metered]) -> None:
     """Pass the runtime's events through; its terminal event (done / stopped / error) carries the usage. A
     `[DONE]` from the runtime is held back until after `compose.receipt`."""
     events = SseEvents()
@@ -232,10 +251,12 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
         return b"".join(out)
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
+        missing = "" if terminal else "client disconnected" if disconnected else \
+            f"runtime stream broke: {broken}" if broken else "no terminal event"
         try:
-            _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None))
+            _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None, missing))
         except HTTPError as exc:
             tail = x402_payment.sse_error(exc)
         return tail + b"".join(held[:1])
 
-    await relay_sse(send, receive, reply, payer.headers, forward, finish)
+    await relay_sse(send, receive, reply, payer.headers, forward, finish, deadline=payer.deadline)

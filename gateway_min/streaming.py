@@ -99,10 +99,12 @@ class ChatStream:
 Finish = Callable[[bool, str | None], Awaitable[bytes]]
 """(client disconnected, why the upstream broke or None) → the tail to send. It settles; called exactly once."""
 DONE = b"data: [DONE]\n\n"
+DEADLINE_CUT = "the payment authorization is about to expire: the stream was cut so that it can still be settled"
 
 
 async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers: dict[str, str],
-                forward: Callable[[bytes], bytes], finish: Finish) -> None:
+                    forward: Callable[[bytes], bytes], finish: Finish, *, deadline: float | None = None) -> None:
+    """Relay, then `finish` once. `deadline` (event-loop time): the upstream is cut there, `broken` = DEADLINE_CUT."""
     start = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
              (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode()),
              *header_list(headers)]
@@ -111,13 +113,19 @@ async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers:
     async def pump() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": start})
         assert reply.chunks is not None
+        limit = asyncio.timeout_at(deadline)
         try:
-            async for chunk in reply.chunks:
-                out = forward(chunk)
-                if out:
-                    await send({"type": "http.response.body", "body": out, "more_body": True})
+            async with limit:
+                async for chunk in reply.chunks:
+                    out = forward(chunk)
+                    if out:
+                        await send({"type": "http.response.body", "body": out, "more_body": True})
         except UpstreamUnavailable as exc:
             broken.append(str(exc))
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            broken.append(DEADLINE_CUT)
 
     async def watch() -> None:
         while (await receive())["type"] != "http.disconnect":

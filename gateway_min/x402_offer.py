@@ -25,7 +25,6 @@ from gateway_min.x402 import (
 from gateway_min.x402.checks import EXACT, SCHEMES, UPTO
 from generated.catalog import DEFAULT_NETWORK, NETWORKS, Network
 
-TIMEOUT_SECONDS: Final = 300
 CAP_HEADER: Final = "x-x402-max-amount-wei"
 CAP_FIELD: Final = "max_payment_amount_wei"
 MAX_CAP: Final = 10**15  # a billion USDC: anything above is a typo
@@ -107,6 +106,12 @@ def network_for(request: Request, found: Kinds) -> Network:
         raise HTTPError(400, "validation_error", f"x-chain-id {raw!r} is not a chain this gateway takes x402 payments "
                         f"on (supported: {', '.join(str(n.chain_id) for n in usable)})")
     return network
+
+
+def timeout_seconds(gw: Gateway, stream: bool) -> int:
+    """maxTimeoutSeconds: how long the authorization must stay valid, the intent/stream TTL of Compose Key holds
+    (15 min / 1 h by default). The work is cut before the authorization's own end (x402_payment.deadline)."""
+    return (gw.stream_ttl_ms if stream else gw.intent_ttl_ms) // 1000
 
 
 def client_cap(request: Request, body: dict[str, Any] | None = None) -> int | None:

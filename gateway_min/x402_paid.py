@@ -25,7 +25,7 @@ from gateway_min.admission import Admitted, Files, moment, quote, read_payload, 
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
 from gateway_min.types import Send
-from gateway_min.upstream import UpstreamRequest, UpstreamUnavailable
+from gateway_min.upstream import UpstreamRequest
 from gateway_min.x402.checks import EXACT, UPTO
 from gateway_min.x402_payment import Metered, Payment
 from generated.catalog import Model
@@ -55,7 +55,7 @@ async def _offer(gw: Gateway, request: Request, model: Model, body: dict[str, An
     admitted, amount = fit(gw, model, body, operation, files, cap)
     admitted.stream = stream
     scheme = EXACT if admitted.exact is not None else UPTO
-    timeout = gw.stream_ttl_ms // 1000 if stream else x402_offer.TIMEOUT_SECONDS
+    timeout = x402_offer.timeout_seconds(gw, stream)
     offer = x402_offer.offer(request, found, scheme, network, amount, timeout=timeout,
                                description=f"Compose.Market AI inference: {operation} with {model.id}",
                                mime_type="text/event-stream" if stream else MIME.get(operation, "application/json"))
@@ -76,15 +76,12 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     headers = {"x-compose-public-model": model.id, "x-compose-upstream-provider": model.provider,
                "x-compose-upstream-model": model.upstream_id}
     call = UpstreamRequest(operation, settling.upstream_body(admitted, external=False), stream, files)
-    try:
-        reply = await provider.send(call)
-    except UpstreamUnavailable as exc:
+    deadline = payment.deadline(gw)
+
+    async def give_up(reason: str) -> None:
         await x402_payment.release(gw, payment)
-        raise HTTPError(502, "provider_unavailable", f"the provider could not be reached: {exc}; nothing was "
-                        "charged") from None
-    except BaseException:
-        await x402_payment.release(gw, payment)
-        raise
+
+    reply = await x402_payment.bounded(provider.send(call), deadline, give_up, "provider")
     if reply.status >= 400:
         await reply.read()
         await x402_payment.release(gw, payment)
@@ -94,11 +91,12 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     if stream:
         await x402_stream.chat(gw, send, request.receive, reply, admitted, payment, headers)
         return
-    try:
-        content = await reply.read()
-    except UpstreamUnavailable as exc:
+
+    async def drop(reason: str) -> None:
+        await reply.close()
         await x402_payment.release(gw, payment)
-        raise HTTPError(502, "provider_unavailable", f"{exc}; nothing was charged") from None
+
+    content = await x402_payment.bounded(reply.read(), deadline, drop, "provider")
     metered = measure(admitted, payment, content, moment(gw))
     subject = f"{model.provider}:{model.id}"
     result, receipt = await asyncio.shield(x402_payment.complete(gw, payment, metered, subject))

@@ -1,10 +1,13 @@
 """Raw x402 v2 payment of one request, shared by the native paid routes and the runtime routes.
 
 Before the work: the offer (x402_offer.py) → no PAYMENT-SIGNATURE: 402 challenge → decode (400 when it cannot be
-decoded) → `accepted` must match the offer → cheap local checks → single-use claim of (network, payer, nonce) in
-the ledger → facilitator /verify. Each refusal after decoding is a 402 with a fresh PAYMENT-REQUIRED whose
-`error` says why. After the work: settle (exact: its amount; upto: min(measured, max), clamped here whatever the
-caller passes) → receipt → the outcome recorded on the claim row.
+decoded) → `accepted` must match the offer → cheap local checks → single-use claim of (network, payer, nonce) in the
+ledger → facilitator /verify. Each refusal after decoding is a 402 with a fresh PAYMENT-REQUIRED whose `error` says
+why. The work is bounded by the authorization's own end (validBefore / deadline): it must leave at least
+MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS at admission, and the work (upstream call, stream) is cut
+SETTLE_RESERVE_SECONDS before it, so a served request can always still be settled. After the work: settle (exact:
+its amount; upto: min(measured, max), clamped here whatever the caller passes) → receipt → the outcome recorded on
+the claim row.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
 import orjson
 
 from gateway_min import receipts
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
+from gateway_min.upstream import UpstreamUnavailable
 from gateway_min.x402 import (
     FacilitatorError,
     FacilitatorUnavailable,
@@ -28,6 +33,7 @@ from gateway_min.x402 import (
     SettleResponse,
     decode_header,
     encode_header,
+    expires_at,
     local_checks,
     matches,
     payer_and_nonce,
@@ -37,11 +43,15 @@ from gateway_min.x402_offer import Offer
 from pricing import Charge
 
 log = logging.getLogger("gateway_min")
+T = TypeVar("T")
+SETTLE_RESERVE_SECONDS: Final = 20  # the facilitator wants >= 6 s of validity left at settle, plus the call itself
+MIN_WORK_SECONDS: Final = 10
 
 
-def settlement_failed(result: SettleResponse) -> HTTPError:
+def settlement_failed(result: SettleResponse, streamed: bool = False) -> HTTPError:
+    withheld = "the content already streamed is not charged" if streamed else "the content is withheld"
     return HTTPError(402, "settlement_failed", f"the payment could not be settled: {result.error_reason}; "
-                     "nothing was charged and the content is withheld", details=result.wire(),
+                     f"nothing was charged and {withheld}", details=result.wire(),
                      headers={"payment-response": encode_header(result), "cache-control": "no-store"})
 
 
@@ -51,6 +61,7 @@ class Payment:
     payload: PaymentPayload
     payer: str
     nonce: str
+    expires: int  # unix seconds: the authorization's validBefore / deadline
 
     @property
     def scheme(self) -> str:
@@ -63,6 +74,32 @@ class Payment:
     @property
     def maximum(self) -> int:
         return int(self.offer.requirements.amount)
+
+    def deadline(self, gw: Gateway) -> float:
+        """The event-loop time by which the work must be done so that settle still lands in the validity window."""
+        seconds_left = self.expires - SETTLE_RESERVE_SECONDS - gw.clock() / 1000
+        return asyncio.get_running_loop().time() + seconds_left
+
+
+async def bounded(work: Awaitable[T], deadline: float | None, give_up: Callable[[str], Awaitable[None]],
+                  who: str) -> T:
+    """`work` (a call to the `who` upstream: provider or runtime) done by `deadline` (event-loop time, None: no
+    bound). Otherwise the payment is given up first (`give_up(reason)`), then: unreachable or broken → 502
+    `{who}_unavailable`, past the deadline → 504 `payment_deadline`, anything else re-raised."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await work
+    except UpstreamUnavailable as exc:
+        await give_up(f"{who}_unreachable")
+        raise HTTPError(502, f"{who}_unavailable", f"the {who} failed: {exc}; nothing was charged") from None
+    except TimeoutError:
+        await give_up("payment_deadline")
+        raise HTTPError(504, "payment_deadline", f"the {who} did not finish before the payment authorization expires "
+                        f"(its validBefore / deadline, less {SETTLE_RESERVE_SECONDS} s to settle); nothing was "
+                        "charged. Sign it for the advertised maxTimeoutSeconds") from None
+    except BaseException:
+        await give_up("gateway_error")
+        raise
 
 
 async def admit(gw: Gateway, request: Request, paid: Offer) -> Payment:
@@ -89,13 +126,19 @@ async def admit(gw: Gateway, request: Request, paid: Offer) -> Payment:
         raise paid.challenge(reason)
     try:
         payer, nonce = payer_and_nonce(payload)
+        expires = expires_at(payload)
     except MalformedPayment as exc:  # pragma: no cover - local_checks parsed the same payload
         raise HTTPError(400, "invalid_payment", str(exc)) from None
+    least = gw.clock() // 1000 + MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS
+    if expires < least:
+        raise paid.challenge(f"payment_expires_too_soon: the authorization is valid until {expires}, which leaves "
+                             f"under {MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS} s to do the work and settle; sign it "
+                             f"for the advertised maxTimeoutSeconds ({advertised.max_timeout_seconds})")
     taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount))
     if not taken:
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")
-    payment = Payment(paid, payload, payer, nonce)
+    payment = Payment(paid, payload, payer, nonce, expires)
     assert gw.facilitator is not None
     try:
         verdict = await gw.facilitator.verify(payload, advertised)
@@ -136,10 +179,11 @@ class Metered(NamedTuple):
     reason: str | None = None
 
 
-async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str) -> tuple[SettleResponse,
-                                                                                            dict[str, Any]]:
+async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str, *, streamed: bool = False
+                   ) -> tuple[SettleResponse, dict[str, Any]]:
     """Settle, build the receipt, record both on the claim. Raises HTTPError (402 settlement_failed with
-    PAYMENT-RESPONSE, 502/503 facilitator) when the money did not move; the claim is then `failed`."""
+    PAYMENT-RESPONSE, 502/503 facilitator) when the money did not move or may not have; the claim is then `failed`.
+    `streamed`: the content is already out (error wording only)."""
     amount = payment.maximum if payment.scheme == EXACT else max(0, min(metered.amount, payment.maximum))
     requirements = payment.offer.requirements
     if amount != payment.maximum:
@@ -149,16 +193,31 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
         result = await gw.facilitator.settle(payment.payload, requirements)
     except FacilitatorError as exc:
         await release(gw, payment, "failed")  # the outcome is unknown: this authorization is never used again here
+        if isinstance(exc, FacilitatorUnavailable):
+            raise HTTPError(503, "facilitator_unavailable", f"the payment facilitator could not be reached to settle "
+                            f"({exc}); the settlement outcome is unknown and this authorization will not be presented "
+                            "again") from None
         raise facilitator_error(exc, "settle") from None
     if not result.success:
         await release(gw, payment, "failed")
         log.warning("x402 settle refused for %s/%s: %s", payment.payer, payment.nonce, result.error_reason)
-        raise settlement_failed(result)
-    settled = int(result.amount) if result.amount is not None else amount
+        raise settlement_failed(result, streamed)
+    settled = reported_amount(result, amount, payment)
     receipt = build_receipt(payment, result, settled, metered, subject, gw.clock())
     await gw.ledger.resolve_payment(payment.network, payment.payer, payment.nonce, "settled", settled=settled,
                                     tx_hash=result.transaction or None, receipt=orjson.dumps(receipt).decode())
     return result, receipt
+
+
+def reported_amount(result: SettleResponse, asked: int, payment: Payment) -> int:
+    """What the facilitator says moved (it moved the money, so its word is recorded); disagreements are logged."""
+    raw = result.amount  # digits only (the wire model checks)
+    if raw is None:
+        return asked
+    if int(raw) != asked or (result.network and result.network != payment.network):
+        log.error("x402 settle for %s/%s: asked %d on %s, the facilitator reports %s on %s", payment.payer,
+                  payment.nonce, asked, payment.network, raw, result.network)
+    return int(raw)
 
 
 def build_receipt(payment: Payment, result: SettleResponse, settled: int, metered: Metered, subject: str,

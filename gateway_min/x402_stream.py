@@ -16,7 +16,7 @@ from gateway_min import x402_payment
 from gateway_min.admission import Admitted, moment
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError
-from gateway_min.streaming import DONE, ChatStream, relay_sse
+from gateway_min.streaming import DEADLINE_CUT, DONE, ChatStream, relay_sse
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import EXACT
@@ -42,18 +42,20 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         tail = b""
         if broken and not disconnected:
-            error = {"error": {"code": "upstream_error", "message": f"upstream error: {broken}"}}
+            error = {"error": {"code": "payment_deadline", "message": broken} if broken == DEADLINE_CUT
+                     else {"code": "upstream_error", "message": f"upstream error: {broken}"}}
             tail += b"event: compose.error\ndata: " + orjson.dumps(error) + b"\n\n"
         if pre_settled is not None:
             return tail + pre_settled + DONE
         try:
             metered = _metered(stream, admitted, payment.maximum, disconnected, broken, moment(gw))
-            result, receipt = await x402_payment.complete(gw, payment, metered, subject)
+            result, receipt = await x402_payment.complete(gw, payment, metered, subject, streamed=True)
         except HTTPError as exc:
             return tail + x402_payment.sse_error(exc) + DONE
         return tail + x402_payment.sse_receipt(result, receipt) + DONE
 
-    await relay_sse(send, receive, reply, headers, stream.forward, finish)
+    deadline = payment.deadline(gw) if pre_settled is None else None
+    await relay_sse(send, receive, reply, headers, stream.forward, finish, deadline=deadline)
 
 
 def _metered(stream: ChatStream, admitted: Admitted, maximum: int, disconnected: bool, broken: str | None,
@@ -63,6 +65,8 @@ def _metered(stream: ChatStream, admitted: Admitted, maximum: int, disconnected:
     reason = None
     if disconnected:
         reason = "client disconnected: settled an estimate"
+    elif broken == DEADLINE_CUT:
+        reason = "stream cut at the payment deadline: settled an estimate"
     elif broken:
         reason = f"upstream stream broke: {broken}"
     elif usage is None:

@@ -16,7 +16,7 @@ from .models import (
     VerifyRequest,
     VerifyResponse,
 )
-from .requirements import build_requirements, local_checks, matches, payer_and_nonce
+from .requirements import build_requirements, expires_at, local_checks, matches, payer_and_nonce
 from .wallet import pay
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "decode_receipt",
     "encode_header",
     "encode_receipt",
+    "expires_at",
     "local_checks",
     "matches",
     "pay",

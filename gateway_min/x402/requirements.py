@@ -94,6 +94,17 @@ def payer_and_nonce(payload: PaymentPayload) -> tuple[str, str]:
         raise MalformedPayment(f"PAYMENT-SIGNATURE payload: {exc}") from None
 
 
+def expires_at(payload: PaymentPayload) -> int:
+    """The unix second after which the authorization can no longer be settled: exact's validBefore, upto's
+    Permit2 deadline. MalformedPayment if unreadable."""
+    try:
+        if payload.accepted.scheme == UPTO:
+            return parse_upto(payload.payload).permit.deadline
+        return parse_exact(payload.payload).authorization.valid_before
+    except ValueError as exc:
+        raise MalformedPayment(f"PAYMENT-SIGNATURE payload: {exc}") from None
+
+
 def _wire(field: str) -> str:
     head, *rest = field.split("_")
     return head + "".join(part.title() for part in rest)

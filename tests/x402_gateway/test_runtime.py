@@ -12,7 +12,7 @@ import pytest
 
 import pricing
 from gateway_min import receipts
-from gateway_min.runtime import DEFAULT_CAP
+from gateway_min.runtime import DEFAULT_CAP, MIN_CAP
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402 import PaymentRequired, decode_header
 from tests.gateway.support import auth, serve
@@ -157,11 +157,41 @@ async def test_the_runtime_gets_the_cap_not_the_credentials(x402: X402Harness) -
 
 @pytest.mark.parametrize("reply", [{"model": "gpt-4.1"}, {"model": "no-such-model", "usage": {"input_tokens": 1,
                                    "output_tokens": 1}}, ["not", "an", "object"]])
-async def test_an_answer_without_usable_usage_is_served_and_charged_zero(x402: X402Harness, reply: Any) -> None:
+async def test_an_answer_without_usable_usage_is_served_and_settles_the_cap(x402: X402Harness, reply: Any) -> None:
     x402.h.gw.runtime = FakeRuntime(reply)
-    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "x"})
+    response, _ = await x402_call(x402, f"/agent/{AGENT}/chat", {"message": "x"}, CAP)
     assert response.status_code == 200, response.text
-    assert payment_response(response).amount == "0" and x402.balance(PAYER) == FUNDS
+    assert payment_response(response).amount == "200000" and x402.balance(PAYER) == FUNDS - 200_000
+    header = receipts.decode_header(response.headers["x-compose-receipt"])
+    assert header["estimated"] is True and header["reason"].startswith("not metered: ")
+    assert header["reason"].endswith(": settled the cap")
+
+
+async def test_a_runtime_stream_without_its_terminal_event_settles_the_cap(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime([{"type": "text-delta", "delta": "half an answer"}])
+    await x402.fund(PAYER)
+    path = f"/agent/{AGENT}/stream"
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            required = await x402.challenge(client, path, {"message": "go"}, CAP)
+            response = await client.post(path, json={"message": "go"},
+                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    receipt = orjson.loads(sse(response.text)[-2].split("data: ", 1)[1])
+    assert (receipt["finalAmountWei"], receipt["estimated"]) == ("200000", True)
+    assert receipt["reason"] == "no terminal event: settled the cap"
+    assert x402.balance(PAYER) == FUNDS - 200_000
+
+
+async def test_a_cap_below_the_runtime_minimum_is_a_400(x402: X402Harness) -> None:
+    token, _ = await x402.h.create_key(1_000_000)
+    low = {"x-x402-max-amount-wei": str(MIN_CAP - 1)}
+    async with x402.client() as client:
+        raw = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"}, headers=low)
+        keyed = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"}, headers={**low, **auth(token)})
+    for refused in (raw, keyed):
+        assert refused.status_code == 400
+        assert refused.json()["error"]["message"].endswith(f"is below the least an agent run can be paid with "
+                                                           f"({MIN_CAP})")
 
 
 async def test_a_runtime_error_charges_nothing(x402: X402Harness) -> None:

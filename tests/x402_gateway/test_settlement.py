@@ -220,7 +220,7 @@ async def test_the_challenge(x402: X402Harness) -> None:
     (upto,) = required.accepts
     fuji = NETWORKS["eip155:43113"]
     assert (upto.scheme, upto.network, upto.asset, upto.pay_to, upto.max_timeout_seconds) == (
-        "upto", fuji.id, fuji.asset, fuji.pay_to, 300)
+        "upto", fuji.id, fuji.asset, fuji.pay_to, 900)
     assert upto.amount == str(pricing.quote_max("gpt-4.1", chat(), "chat").amount)
     assert upto.extra == {"name": "USD Coin", "version": "2", "assetTransferMethod": "permit2",
                           "facilitatorAddress": x402.embedded.address,
