@@ -15,7 +15,7 @@ import uvicorn
 
 from gateway_min.keys import new_token, token_hash
 from gateway_min.ledger import KeyRow, Ledger, ops
-from gateway_min.server import DEFAULT_DB, Settings, facilitator_signer
+from gateway_min.server import DEFAULT_DB, Settings, facilitator_headers, facilitator_signer
 from gateway_min.x402 import HttpFacilitator
 from gateway_min.x402_offer import FacilitatorMisconfigured, check_facilitator
 
@@ -72,12 +72,12 @@ Fund a payer:
 """
 
 
-def preflight(url: str) -> str | None:
+def preflight(url: str, token: str | None = None) -> str | None:
     """Why the facilitator at `url` cannot serve this gateway, or None when it can."""
 
     async def check() -> None:
         async with httpx.AsyncClient() as client:
-            await check_facilitator(HttpFacilitator(url, client, timeout=10.0))
+            await check_facilitator(HttpFacilitator(url, client, timeout=10.0, headers=facilitator_headers(token)))
 
     try:
         asyncio.run(check())
@@ -113,11 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                         admin_token=admin, durable_sync=args.sync.upper(),
                         demo_chunk_delay=args.demo_chunk_delay if args.demo else 0.0,
                         facilitator_url=args.facilitator_url, facilitator_key=os.environ.get("X402_FACILITATOR_KEY"),
+                        facilitator_token=os.environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
                         runtime_url=args.runtime_url)
     if not admin:
         print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)
     if args.facilitator_url:
-        problem = preflight(args.facilitator_url)
+        problem = preflight(args.facilitator_url, settings.facilitator_token)
         if problem:
             print(f"error: --facilitator-url {args.facilitator_url}: {problem}", file=sys.stderr)
             return 2

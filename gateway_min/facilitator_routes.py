@@ -2,6 +2,10 @@
 the x402 v2 facilitator API, plus `POST .../fund {"address", "amount", "network"?}` (admin token) to credit a
 payer on its local USDC ledger for demos and tests.
 
+Settle moves money, so it takes the admin token (`Authorization: Bearer $COMPOSE_ADMIN_TOKEN`), as hosted
+facilitators take an API key: otherwise a payer could settle their own `upto` authorization for 0 while the
+gateway streams them the answer, and the gateway's own settle would then find the nonce spent. Another gateway
+using this one (`--facilitator-url`) sends the token from GATEWAY_FACILITATOR_TOKEN. Verify is open.
 Verify and settle answer 200 when the payment is valid / settled and 400 with the same VerifyResponse /
 SettleResponse body otherwise (Compose's documented behaviour; clients must read the body on any status).
 Settle also sends PAYMENT-RESPONSE. Without an embedded facilitator (`--facilitator-url`), these routes are 404.
@@ -66,6 +70,9 @@ async def verify(gw: Gateway, request: Request, send: Send) -> None:
 
 async def settle(gw: Gateway, request: Request, send: Send) -> None:
     facilitator = _embedded(gw)
+    if not is_admin(gw, request):
+        raise HTTPError(401, "authentication_failed", "settling needs the admin token (COMPOSE_ADMIN_TOKEN); "
+                        "payments are settled by the gateway that served them")
     result = await asyncio.to_thread(facilitator.settle, await _body(request))
     header = encode_header(SettleResponse.model_validate(result))
     await send_json(send, 200 if result.get("success") else 400, result, {"payment-response": header})

@@ -41,6 +41,9 @@ class Settings:
     demo_chunk_delay: float = 0.0
     facilitator_url: str | None = None
     """Any x402 v2 facilitator; None: the embedded one (its file next to the ledger's)."""
+    facilitator_token: str | None = None
+    """Sent as `Authorization: Bearer` to --facilitator-url (GATEWAY_FACILITATOR_TOKEN): another gateway's embedded
+    facilitator settles only for its admin token; hosted facilitators want their API key."""
     facilitator_key: str | None = None
     """The embedded facilitator's signer (hex); None: the demo key with --demo, else a key generated once and
     kept in `<db>.facilitator.key`."""
@@ -59,6 +62,7 @@ class Settings:
             demo_chunk_delay=float(environ.get("GATEWAY_DEMO_CHUNK_DELAY", "0") or 0),
             facilitator_url=environ.get("GATEWAY_FACILITATOR_URL") or None,
             facilitator_key=environ.get("X402_FACILITATOR_KEY") or None,
+            facilitator_token=environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
         )
 
@@ -71,7 +75,8 @@ class Settings:
         if self.admin_token:
             out["COMPOSE_ADMIN_TOKEN"] = self.admin_token
         for name, value in (("GATEWAY_FACILITATOR_URL", self.facilitator_url), ("X402_FACILITATOR_KEY",
-                            self.facilitator_key), ("GATEWAY_RUNTIME_URL", self.runtime_url)):
+                            self.facilitator_key), ("GATEWAY_FACILITATOR_TOKEN", self.facilitator_token),
+                            ("GATEWAY_RUNTIME_URL", self.runtime_url)):
             if value:
                 out[name] = value
         return out
@@ -105,10 +110,15 @@ def _account(private_key: str) -> LocalAccount:
     return account
 
 
+def facilitator_headers(token: str | None) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
 def facilitator(settings: Settings, client: httpx.AsyncClient) -> tuple[Facilitator, EmbeddedFacilitator | None]:
     """(what the gateway verifies and settles with, the embedded facilitator to serve over HTTP or None)."""
     if settings.facilitator_url:
-        return HttpFacilitator(settings.facilitator_url, client, timeout=30.0), None
+        return HttpFacilitator(settings.facilitator_url, client, timeout=30.0,
+                               headers=facilitator_headers(settings.facilitator_token)), None
     path = ":memory:" if settings.db == ":memory:" else settings.db + ".facilitator.sqlite3"
     embedded = EmbeddedFacilitator(path, facilitator_signer(settings), extensions=FACILITATOR_EXTENSIONS)
     return LocalFacilitator(embedded), embedded

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway_min.server import facilitator_headers
 from gateway_min.x402 import HttpFacilitator, SettleResponse, pay
 from tests.x402_gateway.support import ADMIN, FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 
@@ -69,12 +70,14 @@ async def test_verify_and_settle_over_http(x402: X402Harness) -> None:
         payload = pay(PAYER, requirements, x402.now())
         body = {"x402Version": 2, "paymentPayload": payload.wire(), "paymentRequirements": requirements.wire()}
         verified = await client.post(f"{BASE}/verify", json=body)
+        anonymous = await client.post(f"{BASE}/settle", json=body)
         settled = await client.post(f"{BASE}/settle", json={**body, "paymentRequirements": {
-            **requirements.wire(), "amount": "123"}})
-        again = await client.post(f"{BASE}/settle", json=body)
+            **requirements.wire(), "amount": "123"}}, headers=ADMIN_AUTH)
+        again = await client.post(f"{BASE}/settle", json=body, headers=ADMIN_AUTH)
         garbage = await client.post(f"{BASE}/verify", content=b"{nope", headers={"content-type": "application/json"})
         unknown = await client.post(f"{BASE}/verify", json={**body, "extra": 1})
     assert (verified.status_code, verified.json()) == (200, {"isValid": True, "payer": PAYER.address})
+    assert anonymous.status_code == 401 and "settling needs the admin token" in anonymous.json()["error"]["message"]
     assert settled.status_code == 200 and settled.json()["amount"] == "123"
     assert payment_response(settled) == SettleResponse.model_validate(settled.json())
     assert (again.status_code, again.json()["errorReason"]) == (400, "permit2_invalid_nonce")
@@ -88,7 +91,8 @@ async def test_a_gateway_paying_through_another_gateways_facilitator(x402: X402H
     other = build_x402(tmp_path / "other")
     other.embedded.close()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=x402.h.app)) as http:
-        other.h.gw.facilitator = HttpFacilitator(f"http://facilitator.test{BASE}", http, timeout=5)
+        other.h.gw.facilitator = HttpFacilitator(f"http://facilitator.test{BASE}", http, timeout=5,
+                                                 headers=facilitator_headers(ADMIN))
         other.h.gw.embedded_facilitator = None
         await x402.fund(PAYER)
         async with other.client() as client:

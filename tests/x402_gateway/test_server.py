@@ -13,7 +13,7 @@ import pytest
 
 from gateway_min.__main__ import preflight
 from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime
-from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_signer
+from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_headers, facilitator_signer
 from gateway_min.x402 import LocalFacilitator, SupportedKind, SupportedResponse
 from gateway_min.x402_offer import FacilitatorMisconfigured, usable_kinds
 from tests.x402.support import FACILITATOR_KEY
@@ -21,8 +21,10 @@ from tests.x402.support import FACILITATOR_KEY
 
 def test_settings_travel_through_the_environment() -> None:
     settings = Settings(db="/tmp/x.sqlite3", facilitator_url="http://facilitator.test/api", runtime_url="http://rt",
-                        facilitator_key=FACILITATOR_KEY.key.hex(), admin_token="a")
+                        facilitator_key=FACILITATOR_KEY.key.hex(), admin_token="a", facilitator_token="t")
     assert Settings.from_env(settings.export()) == settings
+    assert facilitator_headers(settings.facilitator_token) == {"authorization": "Bearer t"}
+    assert facilitator_headers(None) == {}
     assert Settings.from_env({}).facilitator_url is None
 
 
