@@ -132,7 +132,7 @@ class _X402Payer:
         offer = x402_offer.offer(request, found, UPTO, network, cap, timeout=x402_offer.timeout_seconds(gw, stream),
                                    description=f"Compose.Market AI agent runtime: {subject}",
                                    mime_type="text/event-stream" if stream else "application/json")
-        payment = await x402_payment.admit(gw, request, offer)
+        payment = await x402_payment.admit(gw, request, offer, stream)
         return cls(gw, payment, subject, payment.maximum, payment.deadline(gw), stream)
 
     async def abort(self, reason: str) -> None:

@@ -72,7 +72,7 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     if provider is None:
         raise HTTPError(503, "provider_unavailable", f"no API key is configured for provider '{model.provider}'")
     admitted, offer = await _offer(gw, request, model, body, operation, files, cap, stream)
-    payment = await x402_payment.admit(gw, request, offer)
+    payment = await x402_payment.admit(gw, request, offer, stream)
     headers = {"x-compose-public-model": model.id, "x-compose-upstream-provider": model.provider,
                "x-compose-upstream-model": model.upstream_id}
     call = UpstreamRequest(operation, settling.upstream_body(admitted, external=False), stream, files)

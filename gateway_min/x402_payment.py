@@ -102,8 +102,10 @@ async def bounded(work: Awaitable[T], deadline: float | None, give_up: Callable[
         raise
 
 
-async def admit(gw: Gateway, request: Request, paid: Offer) -> Payment:
-    """The verified, claimed payment for `paid`; raises the 402 challenge (or 400/502/503) otherwise."""
+async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False) -> Payment:
+    """The verified, claimed payment for `paid`; raises the 402 challenge (or 400/409/502/503) otherwise.
+    `stream`: the content goes out before settle (an upto stream then needs the payer to have no other live
+    payment, ledger.claims)."""
     header = request.headers.get("payment-signature")
     if header is None:
         raise paid.challenge("PAYMENT-SIGNATURE header is required")
@@ -134,7 +136,13 @@ async def admit(gw: Gateway, request: Request, paid: Offer) -> Payment:
         raise paid.challenge(f"payment_expires_too_soon: the authorization is valid until {expires}, which leaves "
                              f"under {MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS} s to do the work and settle; sign it "
                              f"for the advertised maxTimeoutSeconds ({advertised.max_timeout_seconds})")
-    taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount))
+    taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount),
+                                               stream)
+    if not taken and row.nonce != nonce:
+        what = "another request of yours is streaming, paid" if row.stream else "a stream paid with upto is " \
+            "served only while no other payment of yours is in flight; one is still in flight"
+        raise HTTPError(409, "payment_in_flight", f"{what} (nonce {row.nonce}); retry this payment when it has "
+                        "settled (x402 holds no funds, so a stream must be the payer's only open payment)")
     if not taken:
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")

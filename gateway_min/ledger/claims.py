@@ -7,6 +7,11 @@ claimed --settled--> settled        (the facilitator moved the money; amount, tx
 A released claim may be claimed again by a later request carrying the same payment: it was never settled. Every
 other state refuses the payment for good. Each transition is one conditional statement, so concurrent requests
 with the same payment race on the row and exactly one wins, across processes too.
+
+An `upto` stream is exclusive per (network, payer) while claimed: its content goes out before it settles, and
+x402 has no escrow, so another payment from the same wallet settling first could leave it unpayable. It is only
+claimed when the payer has no other live claim, and no other claim is taken while it is live (the check and the
+insert run in one write transaction).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class ClaimRow(NamedTuple):
     receipt: str | None
     claimed_at: int
     resolved_at: int | None
+    stream: int
 
 
 _COLUMNS: Final = ", ".join(ClaimRow._fields)
@@ -41,15 +47,23 @@ def get(conn: sqlite3.Connection, network: str, payer: str, nonce: str) -> Claim
 
 
 def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme: str, amount: int,
-          now: int) -> tuple[bool, ClaimRow]:
-    """(True, the new claim), or (False, the row that already holds this payment)."""
+          now: int, stream: bool = False) -> tuple[bool, ClaimRow]:
+    """(True, the new claim), or (False, the row in the way): this payment's own row, or (its nonce differs) the
+    payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream."""
+    exclusive = stream and scheme == "upto"
+    busy = conn.execute(
+        f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND state = 'claimed' AND nonce != ? "
+        "AND (stream = 1 OR ?) LIMIT 1", (network, payer, nonce, exclusive)).fetchone()
+    if busy:
+        return False, ClaimRow(*busy)
     taken = conn.execute(
-        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at) "
-        "VALUES (?, ?, ?, 'claimed', ?, ?, ?) "
+        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at, stream) "
+        "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?) "
         "ON CONFLICT (network, payer, nonce) DO UPDATE SET state = 'claimed', scheme = excluded.scheme, "
         "amount = excluded.amount, settled = NULL, tx_hash = NULL, receipt = NULL, "
-        "claimed_at = excluded.claimed_at, resolved_at = NULL WHERE x402_claims.state = 'released'",
-        (network, payer, nonce, scheme, amount, now)).rowcount
+        "claimed_at = excluded.claimed_at, resolved_at = NULL, stream = excluded.stream "
+        "WHERE x402_claims.state = 'released'",
+        (network, payer, nonce, scheme, amount, now, int(exclusive))).rowcount
     row = get(conn, network, payer, nonce)
     assert row is not None
     return taken == 1, row

@@ -73,5 +73,6 @@ CREATE TABLE IF NOT EXISTS x402_claims (
     receipt    TEXT,
     claimed_at BIGINT NOT NULL,
     resolved_at BIGINT,
+    stream     INTEGER NOT NULL DEFAULT 0,  -- 1: an upto stream, exclusive per payer while claimed
     PRIMARY KEY (network, payer, nonce)
 );

@@ -215,3 +215,19 @@ def test_the_schema_enforces_i1_even_against_a_buggy_writer() -> None:
                 continue
             raise AssertionError(f"{statement} was accepted")
         ledger.close()
+
+
+def test_a_ledger_from_before_the_stream_column_is_migrated_on_open() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "old.sqlite3")
+        old = sqlite3.connect(path)
+        old.execute("CREATE TABLE x402_claims (network TEXT NOT NULL, payer TEXT NOT NULL, nonce TEXT NOT NULL, "
+                    "state TEXT NOT NULL, scheme TEXT NOT NULL, amount BIGINT NOT NULL, settled BIGINT, tx_hash TEXT, "
+                    "receipt TEXT, claimed_at BIGINT NOT NULL, resolved_at BIGINT, PRIMARY KEY (network, payer, nonce))")
+        old.execute("INSERT INTO x402_claims VALUES ('n', 'p', '0x01', 'settled', 'upto', 5, 5, NULL, NULL, 1, 2)")
+        old.commit()
+        old.close()
+        ledger = Ledger(path)
+        row = ledger.writer.run_sync(lambda c: c.execute("SELECT nonce, stream FROM x402_claims").fetchall())
+        assert row == [("0x01", 0)]
+        ledger.close()

@@ -10,7 +10,7 @@ import pytest
 
 import pricing
 from tests.gateway.support import serve
-from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, chat
+from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, chat
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a red kite", "n": 1, "size": "1024x1024"}
@@ -49,3 +49,42 @@ async def test_replays_over_real_connections_after_the_first_one_settled(x402: X
     assert {r.status_code for r in again} == {402}
     assert "(settled)" in again[0].json()["error"]
     assert x402.balance(PAYER) == FUNDS - price and len(x402.settlements()) == 1
+
+
+async def test_an_upto_stream_is_the_payers_only_live_payment(x402: X402Harness) -> None:
+    """x402 holds no funds: a payment settling while an upto stream runs could leave the stream unpayable, so a
+    stream needs the payer to have no other live claim and blocks new ones until it has settled (409, retryable)."""
+    ledger, net, payer = x402.h.ledger, "eip155:43113", PAYER.address
+    assert (await ledger.claim_payment(net, payer, "0x01", "exact", 5))[0]
+    taken, row = await ledger.claim_payment(net, payer, "0x02", "upto", 9, stream=True)
+    assert not taken and row.nonce == "0x01"  # a live payment is in the way of a stream
+    assert (await ledger.claim_payment(net, payer, "0x03", "upto", 9))[0]  # non-streams coexist
+    for nonce in ("0x01", "0x03"):
+        assert await ledger.resolve_payment(net, payer, nonce, "settled", settled=1)
+    assert (await ledger.claim_payment(net, payer, "0x02", "upto", 9, stream=True))[0]
+    taken, row = await ledger.claim_payment(net, payer, "0x04", "exact", 5)
+    assert not taken and (row.nonce, row.stream) == ("0x02", 1)  # and a live stream is in the way of everything
+    assert (await ledger.claim_payment(net, STRANGER.address, "0x04", "exact", 5))[0]  # other payers are not
+    assert (await ledger.claim_payment("eip155:43114", payer, "0x05", "exact", 5))[0]  # nor other networks
+    assert await ledger.resolve_payment(net, payer, "0x02", "released")
+    assert (await ledger.claim_payment(net, payer, "0x04", "exact", 5))[0]
+
+
+async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_it(x402: X402Harness) -> None:
+    await x402.fund(PAYER)
+    x402.h.provider.chunk_delay = 0.05  # the demo provider streams for a while
+    body = chat(stream=True)
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            stream_terms = await x402.challenge(client, "/v1/chat/completions", body)
+            plain_terms = await x402.challenge(client, "/v1/chat/completions", chat())
+            plain = x402.sign(plain_terms.accepts[0])
+            async with client.stream("POST", "/v1/chat/completions", json=body,
+                                     headers={"payment-signature": x402.sign(stream_terms.accepts[0])}) as live:
+                assert live.status_code == 200
+                busy = await client.post("/v1/chat/completions", json=chat(), headers={"payment-signature": plain})
+                await live.aread()
+            after = await client.post("/v1/chat/completions", json=chat(), headers={"payment-signature": plain})
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "payment_in_flight"
+    assert after.status_code == 200, after.text
+    assert [state for state, *_ in await x402.claims()] == ["settled", "settled"]
