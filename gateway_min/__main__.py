@@ -64,7 +64,7 @@ PY
 
 X402_BANNER = """Raw x402 v2 (no key): a request without a Compose Key answers 402 with PAYMENT-REQUIRED; pay it with
 any x402 v2 client (e.g. the official `x402` SDK). The embedded facilitator keeps test USDC in a local SQLite file
-and is served at {base}/api/x402/facilitator/{{supported,chains,verify,settle}}.
+and is served at {base}/api/x402/facilitator/{{supported,chains,verify,settle}} (settle and fund take the admin token).
   facilitator signer: {signer}
 Fund a payer:
   curl -s {base}/api/x402/facilitator/fund -H 'Authorization: Bearer {admin}' -H 'Content-Type: application/json' \\

@@ -139,10 +139,10 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
     taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount),
                                                stream)
     if not taken and row.nonce != nonce:
-        what = "another request of yours is streaming, paid" if row.stream else "a stream paid with upto is " \
-            "served only while no other payment of yours is in flight; one is still in flight"
-        raise HTTPError(409, "payment_in_flight", f"{what} (nonce {row.nonce}); retry this payment when it has "
-                        "settled (x402 holds no funds, so a stream must be the payer's only open payment)")
+        what = f"your payment {row.nonce} is paying for a stream still in progress" if row.stream else \
+            f"a stream paid with upto must be your only open payment, and {row.nonce} is still open"
+        raise HTTPError(409, "payment_in_flight", f"{what}; send this payment again once that one has settled "
+                        "(x402 holds no funds, so nothing may settle ahead of a stream it could leave unpaid)")
     if not taken:
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")
