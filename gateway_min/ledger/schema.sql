@@ -76,3 +76,6 @@ CREATE TABLE IF NOT EXISTS x402_claims (
     stream     INTEGER NOT NULL DEFAULT 0,  -- 1: an upto stream, exclusive per payer while claimed
     PRIMARY KEY (network, payer, nonce)
 );
+-- a payer's open claims (the upto-stream exclusivity check), without scanning their settled history
+CREATE INDEX IF NOT EXISTS x402_claims_open ON x402_claims (network, payer) WHERE state = 'claimed';
+
