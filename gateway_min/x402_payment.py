@@ -76,8 +76,10 @@ class Payment:
         return int(self.offer.requirements.amount)
 
     def deadline(self, gw: Gateway) -> float:
-        """The event-loop time by which the work must be done so that settle still lands in the validity window."""
-        seconds_left = self.expires - SETTLE_RESERVE_SECONDS - gw.clock() / 1000
+        """The event-loop time by which the work must be done: so that settle still lands in the validity window,
+        and within the advertised maxTimeoutSeconds (the longest a claim counts as live, ledger.claims)."""
+        seconds_left = min(self.expires - SETTLE_RESERVE_SECONDS - gw.clock() / 1000,
+                           self.offer.requirements.max_timeout_seconds)
         return asyncio.get_running_loop().time() + seconds_left
 
 
@@ -94,9 +96,9 @@ async def bounded(work: Awaitable[T], deadline: float | None, give_up: Callable[
         raise HTTPError(502, f"{who}_unavailable", f"the {who} failed: {exc}; nothing was charged") from None
     except TimeoutError:
         await give_up("payment_deadline")
-        raise HTTPError(504, "payment_deadline", f"the {who} did not finish before the payment authorization expires "
-                        f"(its validBefore / deadline, less {SETTLE_RESERVE_SECONDS} s to settle); nothing was "
-                        "charged. Sign it for the advertised maxTimeoutSeconds") from None
+        raise HTTPError(504, "payment_deadline", f"the {who} did not finish in the time the payment allows (the "
+                        f"advertised maxTimeoutSeconds, or the authorization's validBefore / deadline less "
+                        f"{SETTLE_RESERVE_SECONDS} s to settle); nothing was charged") from None
     except BaseException:
         await give_up("gateway_error")
         raise
@@ -137,7 +139,7 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
                              f"under {MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS} s to do the work and settle; sign it "
                              f"for the advertised maxTimeoutSeconds ({advertised.max_timeout_seconds})")
     taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount),
-                                               stream)
+                                               stream, max(gw.stream_ttl_ms, gw.intent_ttl_ms))
     if not taken and row.nonce != nonce:
         what = f"your payment {row.nonce} is paying for a stream still in progress" if row.stream else \
             f"a stream paid with upto must be your only open payment, and {row.nonce} is still open"

@@ -112,11 +112,11 @@ class Ledger:
         return await self.writer.run_fast(lambda c: ops.totals(c, key_id))
 
     async def claim_payment(self, network: str, payer: str, nonce: str, scheme: str, amount: int,
-                            stream: bool = False) -> tuple[bool, ClaimRow]:
+                            stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
         """Claim an x402 payment as single-use: (True, row) for the one request that gets it (claims.claim)."""
         now = self.clock()
         return await self.writer.run_fast(
-            lambda c: claims.claim(c, network, payer, nonce, scheme, amount, now, stream), durable=True)
+            lambda c: claims.claim(c, network, payer, nonce, scheme, amount, now, stream, live_ms), durable=True)
 
     async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,
                               tx_hash: str | None = None, receipt: str | None = None) -> bool:

@@ -11,7 +11,8 @@ with the same payment race on the row and exactly one wins, across processes too
 An `upto` stream is exclusive per (network, payer) while claimed: its content goes out before it settles, and
 x402 has no escrow, so another payment from the same wallet settling first could leave it unpayable. It is only
 claimed when the payer has no other live claim, and no other claim is taken while it is live (the check and the
-insert run in one write transaction).
+insert run in one write transaction). A claim counts as live for `live_ms` after it was taken, the longest any
+paid work may run, so one left `claimed` by a crash stops blocking its payer then.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ def get(conn: sqlite3.Connection, network: str, payer: str, nonce: str) -> Claim
 
 
 def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme: str, amount: int,
-          now: int, stream: bool = False) -> tuple[bool, ClaimRow]:
+          now: int, stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
     """(True, the new claim), or (False, the row in the way): this payment's own row, or (its nonce differs) the
     payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream."""
     exclusive = stream and scheme == "upto"
     busy = conn.execute(
         f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND state = 'claimed' AND nonce != ? "
-        "AND (stream = 1 OR ?) LIMIT 1", (network, payer, nonce, exclusive)).fetchone()
+        "AND claimed_at > ? AND (stream = 1 OR ?) LIMIT 1",
+        (network, payer, nonce, now - live_ms, exclusive)).fetchone()
     if busy:
         return False, ClaimRow(*busy)
     taken = conn.execute(

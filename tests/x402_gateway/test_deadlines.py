@@ -126,3 +126,15 @@ async def test_the_advertised_validity_covers_the_ttl_of_the_work(x402: X402Harn
         stream = await x402.challenge(client, "/v1/chat/completions", chat(stream=True))
     assert plain.accepts[0].max_timeout_seconds == x402.h.gw.intent_ttl_ms // 1000 == 900
     assert stream.accepts[0].max_timeout_seconds == x402.h.gw.stream_ttl_ms // 1000 == 3600
+
+
+async def test_work_is_also_bounded_by_the_advertised_max_timeout(slow: X402Harness) -> None:
+    """An authorization valid for longer does not let work run past maxTimeoutSeconds (the claim's live window)."""
+    slow.h.gw.intent_ttl_ms = 1_000
+    await slow.fund(PAYER)
+    async with slow.client() as client:
+        signature = await signed_for(slow, client, "/v1/chat/completions", chat(), 3_600)
+        started = asyncio.get_running_loop().time()
+        response = await client.post("/v1/chat/completions", json=chat(), headers={"payment-signature": signature})
+    assert response.status_code == 504 and response.json()["error"]["code"] == "payment_deadline"
+    assert 0.9 < asyncio.get_running_loop().time() - started < 4

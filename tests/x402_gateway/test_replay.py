@@ -68,6 +68,9 @@ async def test_an_upto_stream_is_the_payers_only_live_payment(x402: X402Harness)
     assert (await ledger.claim_payment("eip155:43114", payer, "0x05", "exact", 5))[0]  # nor other networks
     assert await ledger.resolve_payment(net, payer, "0x02", "released")
     assert (await ledger.claim_payment(net, payer, "0x04", "exact", 5))[0]
+    assert (await ledger.claim_payment(net, payer, "0x06", "upto", 9, stream=True, live_ms=60_000))[0] is False
+    x402.clock.advance(60_001)  # 0x04 is still `claimed` (a crash, say) but older than any work may run
+    assert (await ledger.claim_payment(net, payer, "0x06", "upto", 9, stream=True, live_ms=60_000))[0]
 
 
 async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_it(x402: X402Harness) -> None:
