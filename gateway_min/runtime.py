@@ -33,7 +33,7 @@ from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerE
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
 from gateway_min.runtime_upstream import Runtime
-from gateway_min.streaming import DONE, SseEvents, relay_sse, sse_data
+from gateway_min.streaming import DEADLINE_CUT, DONE, SseEvents, relay_sse, sse_data
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import UPTO
@@ -133,7 +133,7 @@ class _X402Payer:
                                    description=f"Compose.Market AI agent runtime: {subject}",
                                    mime_type="text/event-stream" if stream else "application/json")
         payment = await x402_payment.admit(gw, request, offer, stream)
-        return cls(gw, payment, subject, payment.maximum, payment.deadline(gw), stream)
+        return cls(gw, payment, subject, payment.maximum, payment.deadline, stream)
 
     async def abort(self, reason: str) -> None:
         await x402_payment.release(self.gw, self.payment)
@@ -147,7 +147,10 @@ class _X402Payer:
 
 def meter(service: str, subject: str, maximum: int, document: Any, missing: str = "") -> Metered:
     """The metered charge capped at `maximum`; the cap itself, marked estimated, when the answer cannot be priced
-    (`missing`: why a stream has no terminal event)."""
+    (`missing`: why a stream has no terminal event). An `error` terminal event without usage is a run that failed
+    before using anything: 0."""
+    if isinstance(document, dict) and document.get("type") == "error" and "usage" not in document:
+        return Metered(None, 0, False, "the runtime reported an error and no usage: not charged")
     try:
         at = datetime.now(UTC)  # the price set in force now
         charge = workflow_charge(document, subject, at) if service == "workflow" else agent_charge(document, at)
@@ -219,8 +222,10 @@ async def _call(runtime: Runtime, request: Request, body: dict[str, Any], payer:
 
 async def _read(reply: UpstreamReply, payer: _Payer) -> bytes:
     async def give_up(reason: str) -> None:
-        await reply.close()
-        await payer.abort(reason)
+        try:
+            await reply.close()
+        finally:
+            await payer.abort(reason)
 
     return await x402_payment.bounded(reply.read(), payer.deadline, give_up, "runtime")
 
@@ -252,11 +257,17 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         missing = "" if terminal else "client disconnected" if disconnected else \
+            "stream cut at the payment deadline" if broken == DEADLINE_CUT else \
             f"runtime stream broke: {broken}" if broken else "no terminal event"
+        error = b""
+        if broken and not disconnected:
+            code = "payment_deadline" if broken == DEADLINE_CUT else "runtime_error"
+            error = b"event: compose.error\ndata: " + orjson.dumps({"error": {"code": code, "message": broken}}) + \
+                b"\n\n"
         try:
             _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None, missing))
         except HTTPError as exc:
             tail = x402_payment.sse_error(exc)
-        return tail + b"".join(held[:1])
+        return error + tail + b"".join(held[:1])
 
     await relay_sse(send, receive, reply, payer.headers, forward, finish, deadline=payer.deadline)

@@ -15,6 +15,7 @@ from gateway_min.http import HTTPError, Request
 from gateway_min.x402 import (
     Facilitator,
     FacilitatorError,
+    HttpFacilitator,
     PaymentRequired,
     PaymentRequirements,
     ResourceInfo,
@@ -77,8 +78,11 @@ def usable_kinds(supported: SupportedResponse) -> Kinds:
 async def check_facilitator(facilitator: Facilitator) -> Kinds:
     try:
         supported = await facilitator.supported()
+        refusal = await facilitator.settle_refusal() if isinstance(facilitator, HttpFacilitator) else None
     except FacilitatorError as exc:
         raise FacilitatorMisconfigured(f"the facilitator's /supported could not be read: {exc}") from None
+    if refusal:
+        raise FacilitatorMisconfigured(f"the facilitator would refuse to settle: {refusal}")
     return usable_kinds(supported)
 
 
@@ -110,7 +114,7 @@ def network_for(request: Request, found: Kinds) -> Network:
 
 def timeout_seconds(gw: Gateway, stream: bool) -> int:
     """maxTimeoutSeconds: how long the authorization must stay valid, the intent/stream TTL of Compose Key holds
-    (15 min / 1 h by default). The work is cut before the authorization's own end (x402_payment.deadline)."""
+    (15 min / 1 h by default). The work is cut before the authorization's own end (x402_payment.work_deadline)."""
     return (gw.stream_ttl_ms if stream else gw.intent_ttl_ms) // 1000
 
 

@@ -76,7 +76,7 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     headers = {"x-compose-public-model": model.id, "x-compose-upstream-provider": model.provider,
                "x-compose-upstream-model": model.upstream_id}
     call = UpstreamRequest(operation, settling.upstream_body(admitted, external=False), stream, files)
-    deadline = payment.deadline(gw)
+    deadline = payment.deadline
 
     async def give_up(reason: str) -> None:
         await x402_payment.release(gw, payment)
@@ -93,8 +93,10 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
         return
 
     async def drop(reason: str) -> None:
-        await reply.close()
-        await x402_payment.release(gw, payment)
+        try:
+            await reply.close()
+        finally:
+            await x402_payment.release(gw, payment)
 
     content = await x402_payment.bounded(reply.read(), deadline, drop, "provider")
     metered = measure(admitted, payment, content, moment(gw))

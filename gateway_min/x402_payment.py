@@ -44,8 +44,11 @@ from pricing import Charge
 
 log = logging.getLogger("gateway_min")
 T = TypeVar("T")
-SETTLE_RESERVE_SECONDS: Final = 20  # the facilitator wants >= 6 s of validity left at settle, plus the call itself
+# The facilitator wants >= 6 s of validity left at settle, and its call may take up to 30 s (HttpFacilitator).
+SETTLE_RESERVE_SECONDS: Final = 45
 MIN_WORK_SECONDS: Final = 10
+# How long an open claim counts as live (ledger.claims): the longest work, then its settle.
+SETTLE_WINDOW_MS: Final = 120_000
 
 
 def settlement_failed(result: SettleResponse, streamed: bool = False) -> HTTPError:
@@ -62,6 +65,7 @@ class Payment:
     payer: str
     nonce: str
     expires: int  # unix seconds: the authorization's validBefore / deadline
+    deadline: float  # event-loop time the work must end by, fixed at admission (work_deadline)
 
     @property
     def scheme(self) -> str:
@@ -75,26 +79,32 @@ class Payment:
     def maximum(self) -> int:
         return int(self.offer.requirements.amount)
 
-    def deadline(self, gw: Gateway) -> float:
-        """The event-loop time by which the work must be done: so that settle still lands in the validity window,
-        and within the advertised maxTimeoutSeconds (the longest a claim counts as live, ledger.claims)."""
-        seconds_left = min(self.expires - SETTLE_RESERVE_SECONDS - gw.clock() / 1000,
-                           self.offer.requirements.max_timeout_seconds)
-        return asyncio.get_running_loop().time() + seconds_left
+
+
+def work_deadline(gw: Gateway, expires: int, max_timeout_seconds: int) -> float:
+    """The event-loop time by which the work must be done, counted from now (the claim): so that settle still lands
+    in the authorization's validity window, and within the advertised maxTimeoutSeconds (the claim's live window,
+    less SETTLE_WINDOW_MS for the settle itself, ledger.claims)."""
+    seconds_left = min(expires - SETTLE_RESERVE_SECONDS - gw.clock() / 1000, max_timeout_seconds)
+    return asyncio.get_running_loop().time() + seconds_left
 
 
 async def bounded(work: Awaitable[T], deadline: float | None, give_up: Callable[[str], Awaitable[None]],
                   who: str) -> T:
     """`work` (a call to the `who` upstream: provider or runtime) done by `deadline` (event-loop time, None: no
-    bound). Otherwise the payment is given up first (`give_up(reason)`), then: unreachable or broken → 502
-    `{who}_unavailable`, past the deadline → 504 `payment_deadline`, anything else re-raised."""
+    bound). Otherwise the payment is given up first (`give_up(reason)`), then: unreachable, broken or timed out on
+    its own → 502 `{who}_unavailable`, past the deadline → 504 `payment_deadline`, anything else re-raised."""
+    limit = asyncio.timeout_at(deadline)
     try:
-        async with asyncio.timeout_at(deadline):
+        async with limit:
             return await work
     except UpstreamUnavailable as exc:
         await give_up(f"{who}_unreachable")
         raise HTTPError(502, f"{who}_unavailable", f"the {who} failed: {exc}; nothing was charged") from None
     except TimeoutError:
+        if not limit.expired():  # the upstream's own timeout, not ours
+            await give_up(f"{who}_unreachable")
+            raise HTTPError(502, f"{who}_unavailable", f"the {who} timed out; nothing was charged") from None
         await give_up("payment_deadline")
         raise HTTPError(504, "payment_deadline", f"the {who} did not finish in the time the payment allows (the "
                         f"advertised maxTimeoutSeconds, or the authorization's validBefore / deadline less "
@@ -138,8 +148,9 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
         raise paid.challenge(f"payment_expires_too_soon: the authorization is valid until {expires}, which leaves "
                              f"under {MIN_WORK_SECONDS + SETTLE_RESERVE_SECONDS} s to do the work and settle; sign it "
                              f"for the advertised maxTimeoutSeconds ({advertised.max_timeout_seconds})")
+    live_ms = max(gw.stream_ttl_ms, gw.intent_ttl_ms) + SETTLE_WINDOW_MS
     taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount),
-                                               stream, max(gw.stream_ttl_ms, gw.intent_ttl_ms))
+                                               stream, live_ms)
     if not taken and row.nonce != nonce:
         what = f"your payment {row.nonce} is paying for a stream still in progress" if row.stream else \
             f"a stream paid with upto must be your only open payment, and {row.nonce} is still open"
@@ -148,7 +159,7 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
     if not taken:
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")
-    payment = Payment(paid, payload, payer, nonce, expires)
+    payment = Payment(paid, payload, payer, nonce, expires, work_deadline(gw, expires, advertised.max_timeout_seconds))
     assert gw.facilitator is not None
     try:
         verdict = await gw.facilitator.verify(payload, advertised)
@@ -203,11 +214,12 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
         result = await gw.facilitator.settle(payment.payload, requirements)
     except FacilitatorError as exc:
         await release(gw, payment, "failed")  # the outcome is unknown: this authorization is never used again here
-        if isinstance(exc, FacilitatorUnavailable):
-            raise HTTPError(503, "facilitator_unavailable", f"the payment facilitator could not be reached to settle "
-                            f"({exc}); the settlement outcome is unknown and this authorization will not be presented "
-                            "again") from None
-        raise facilitator_error(exc, "settle") from None
+        status, code = (503, "facilitator_unavailable") if isinstance(exc, FacilitatorUnavailable) else \
+            (502, "facilitator_error")
+        log.error("x402 settle for %s/%s has no usable answer (%s): the money may have moved", payment.payer,
+                  payment.nonce, exc)
+        raise HTTPError(status, code, f"the payment facilitator gave no usable settle answer ({exc}); the settlement "
+                        "outcome is unknown and this authorization will not be presented again") from None
     if not result.success:
         await release(gw, payment, "failed")
         log.warning("x402 settle refused for %s/%s: %s", payment.payer, payment.nonce, result.error_reason)

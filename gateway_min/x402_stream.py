@@ -54,7 +54,7 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
             return tail + x402_payment.sse_error(exc) + DONE
         return tail + x402_payment.sse_receipt(result, receipt) + DONE
 
-    deadline = payment.deadline(gw) if pre_settled is None else None
+    deadline = payment.deadline if pre_settled is None else None
     await relay_sse(send, receive, reply, headers, stream.forward, finish, deadline=deadline)
 
 

@@ -52,6 +52,9 @@ def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme
     """(True, the new claim), or (False, the row in the way): this payment's own row, or (its nonce differs) the
     payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream."""
     exclusive = stream and scheme == "upto"
+    own = get(conn, network, payer, nonce)
+    if own is not None and own.state != "released":
+        return False, own  # a replay: say so before anything else
     busy = conn.execute(
         f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND state = 'claimed' AND nonce != ? "
         "AND claimed_at > ? AND (stream = 1 OR ?) LIMIT 1",

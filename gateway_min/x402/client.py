@@ -58,6 +58,14 @@ class HttpFacilitator:
             result = _parse_model(await self._send("POST", "/settle", body), SettleResponse, "success", "settle")
         return result
 
+    async def settle_refusal(self) -> str | None:
+        """Why this facilitator would refuse our settles (an empty POST /settle answered 401/403: a missing or wrong
+        token), or None. Sent at start-up, since /supported is open and would not tell."""
+        response = await self._send("POST", "/settle", b"{}")
+        if response.status_code in (401, 403):
+            return f"POST /settle answers HTTP {response.status_code}: check GATEWAY_FACILITATOR_TOKEN"
+        return None
+
     async def _send(self, method: str, path: str, body: bytes | None) -> httpx.Response:
         headers = dict(self._headers)
         if body is not None:

@@ -5,7 +5,7 @@ authorization's validBefore / deadline (non-stream: 504, nothing charged; stream
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,18 @@ class SlowProvider(FaultyProvider):
 
 
 class SlowRuntime:
+    """Non-stream: no answer in time. Stream: one delta, then silence."""
+
     async def send(self, path: str, body: dict[str, Any], headers: Any, stream: bool) -> UpstreamReply:
-        await asyncio.sleep(5)
-        raise AssertionError("cut before this")  # pragma: no cover
+        if not stream:
+            await asyncio.sleep(5)
+            raise AssertionError("cut before this")  # pragma: no cover
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'data: {"type": "text-delta", "delta": "half"}\n\n'
+            await asyncio.sleep(5)
+
+        return UpstreamReply(200, "text/event-stream", chunks=chunks())
 
 
 @pytest.fixture
@@ -138,3 +147,20 @@ async def test_work_is_also_bounded_by_the_advertised_max_timeout(slow: X402Harn
         response = await client.post("/v1/chat/completions", json=chat(), headers={"payment-signature": signature})
     assert response.status_code == 504 and response.json()["error"]["code"] == "payment_deadline"
     assert 0.9 < asyncio.get_running_loop().time() - started < 4
+
+
+async def test_a_runtime_stream_cut_at_the_deadline_says_so_and_settles_the_cap(
+        x402: X402Harness, short_reserve: None) -> None:
+    x402.h.gw.runtime = SlowRuntime()
+    await x402.fund(PAYER)
+    path, cap = f"/agent/{AGENT}/stream", {"x-x402-max-amount-wei": "50000"}
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            required = await x402.challenge(client, path, {"message": "go"}, cap)
+            signature = x402.sign(required.accepts[0], valid_before=x402.now() + 7)
+            response = await client.post(path, json={"message": "go"}, headers={**cap, "payment-signature": signature})
+    events = [block for block in response.text.split("\n\n") if block.strip()]
+    assert orjson.loads(events[-2].split("data: ", 1)[1])["error"]["code"] == "payment_deadline"
+    receipt = orjson.loads(events[-1].split("data: ", 1)[1])
+    assert (receipt["finalAmountWei"], receipt["estimated"]) == ("50000", True)
+    assert receipt["reason"] == "stream cut at the payment deadline: settled the cap"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
 
 import pricing
-from tests.gateway.support import serve
-from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, chat
+from tests.gateway.support import FaultyProvider, serve
+from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, build_x402, chat
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a red kite", "n": 1, "size": "1024x1024"}
@@ -62,6 +63,8 @@ async def test_an_upto_stream_is_the_payers_only_live_payment(x402: X402Harness)
     for nonce in ("0x01", "0x03"):
         assert await ledger.resolve_payment(net, payer, nonce, "settled", settled=1)
     assert (await ledger.claim_payment(net, payer, "0x02", "upto", 9, stream=True))[0]
+    taken, row = await ledger.claim_payment(net, payer, "0x01", "exact", 5)
+    assert not taken and (row.nonce, row.state) == ("0x01", "settled")  # a replay is a replay, stream or not
     taken, row = await ledger.claim_payment(net, payer, "0x04", "exact", 5)
     assert not taken and (row.nonce, row.stream) == ("0x02", 1)  # and a live stream is in the way of everything
     assert (await ledger.claim_payment(net, STRANGER.address, "0x04", "exact", 5))[0]  # other payers are not
@@ -73,9 +76,9 @@ async def test_an_upto_stream_is_the_payers_only_live_payment(x402: X402Harness)
     assert (await ledger.claim_payment(net, payer, "0x06", "upto", 9, stream=True, live_ms=60_000))[0]
 
 
-async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_it(x402: X402Harness) -> None:
+async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_it(tmp_path: Path) -> None:
+    x402 = build_x402(tmp_path, FaultyProvider(chunks=4, delay=0.5))  # a 2 s stream
     await x402.fund(PAYER)
-    x402.h.provider.chunk_delay = 0.05  # the demo provider streams for a while
     body = chat(stream=True)
     with serve(x402.h.app) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -91,3 +94,5 @@ async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_i
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "payment_in_flight"
     assert after.status_code == 200, after.text
     assert [state for state, *_ in await x402.claims()] == ["settled", "settled"]
+    x402.h.ledger.close()
+    x402.embedded.close()

@@ -273,3 +273,35 @@ async def test_the_402_body_of_a_runtime_route_is_the_payment_required(x402: X40
     async with x402.client() as client:
         response = await client.post(f"/agent/{AGENT}/responses", json={"input": "x"})
     assert response.json() == decode_header(response.headers["payment-required"], PaymentRequired).wire()
+
+
+async def test_a_run_that_used_no_model_or_failed_before_any_usage_is_charged_zero(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime({"success": False, "error": "bad input", "usageRecords": []})
+    workflow, _ = await x402_call(x402, "/workflow/execute", {"input": "x"}, CAP)
+    assert workflow.status_code == 200, workflow.text
+    assert payment_response(workflow).amount == "0" and workflow.json()["receipt"]["final_amount_wei"] == "0"
+    x402.h.gw.runtime = FakeRuntime([{"type": "start"}, {"type": "error", "message": "agent crashed"}])
+    path = f"/agent/{AGENT}/stream"
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            required = await x402.challenge(client, path, {"message": "go"}, CAP)
+            response = await client.post(path, json={"message": "go"},
+                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    receipt = orjson.loads(sse(response.text)[-2].split("data: ", 1)[1])
+    assert receipt["finalAmountWei"] == "0" and receipt["reason"].startswith("the runtime reported an error")
+    assert x402.balance(PAYER) == FUNDS
+
+
+async def test_a_runtime_that_times_out_on_its_own_is_a_502_not_a_payment_deadline(x402: X402Harness) -> None:
+    class TimingOut(FakeRuntime):
+        async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str],
+                       stream: bool) -> UpstreamReply:
+            raise TimeoutError
+
+    x402.h.gw.runtime = TimingOut()
+    token, key_id = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", json={"message": "x"}, headers=auth(token))
+    assert response.status_code == 502 and response.json()["error"] == {
+        "code": "runtime_unavailable", "message": "the runtime timed out; nothing was charged"}
+    assert await x402.h.ledger.totals(key_id) == (0, 0)

@@ -16,7 +16,9 @@ from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime
 from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_headers, facilitator_signer
 from gateway_min.x402 import LocalFacilitator, SupportedKind, SupportedResponse
 from gateway_min.x402_offer import FacilitatorMisconfigured, usable_kinds
+from tests.gateway.support import serve
 from tests.x402.support import FACILITATOR_KEY
+from tests.x402_gateway.support import ADMIN, build_x402
 
 
 def test_settings_travel_through_the_environment() -> None:
@@ -83,6 +85,20 @@ async def test_an_unreachable_facilitator_url_fails_start_up(tmp_path: Path) -> 
 def test_preflight_names_the_problem() -> None:
     problem = preflight("http://127.0.0.1:9/facilitator")
     assert problem is not None and problem.startswith("the facilitator's /supported could not be read")
+
+
+def test_preflight_refuses_a_facilitator_that_would_not_settle_for_us(tmp_path: Path) -> None:
+    """Another gateway's embedded facilitator settles only for its admin token; /supported alone would not tell."""
+    other = build_x402(tmp_path)
+    with serve(other.h.app) as base:
+        url = f"{base}/api/x402/facilitator"
+        missing, wrong, right = preflight(url), preflight(url, "nope"), preflight(url, ADMIN)
+    other.h.ledger.close()
+    other.embedded.close()
+    for problem in (missing, wrong):
+        assert problem == ("the facilitator would refuse to settle: POST /settle answers HTTP 401: check "
+                           "GATEWAY_FACILITATOR_TOKEN")
+    assert right is None
 
 
 def test_a_facilitator_without_upto_on_our_network_is_refused() -> None:

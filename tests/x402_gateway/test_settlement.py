@@ -14,6 +14,7 @@ import pytest
 import pricing
 from gateway_min import receipts
 from gateway_min.x402 import (
+    FacilitatorError,
     FacilitatorUnavailable,
     HttpFacilitator,
     LocalFacilitator,
@@ -160,12 +161,28 @@ async def test_a_facilitator_unreachable_at_verify_charges_nothing_and_the_payme
     assert len(x402.settlements()) == 1
 
 
-async def test_a_facilitator_unreachable_at_settle_withholds_the_content(x402: X402Harness) -> None:
-    rig(x402, settle_fault=FacilitatorUnavailable("POST /settle: ReadTimeout"))
+@pytest.mark.parametrize(("fault", "status"), [(FacilitatorUnavailable("POST /settle: ReadTimeout"), 503),
+                                               (FacilitatorError("settle: HTTP 500 without a SettleResponse"), 502)])
+async def test_no_usable_settle_answer_withholds_the_content_and_says_the_outcome_is_unknown(
+        x402: X402Harness, fault: Exception, status: int) -> None:
+    rig(x402, settle_fault=fault)
     response, _ = await paid_call(x402, "/v1/chat/completions", chat())
-    assert response.status_code == 503 and "choices" not in response.json()
+    assert response.status_code == status and "choices" not in response.json()
+    assert "the settlement outcome is unknown" in response.json()["error"]["message"]
+    assert "nothing was charged" not in response.json()["error"]["message"]
     assert x402.balance(PAYER) == FUNDS
     assert [state for state, *_ in await x402.claims()] == ["failed"]
+
+
+async def test_the_amount_the_facilitator_reports_is_what_the_receipt_records(
+        x402: X402Harness, caplog: pytest.LogCaptureFixture) -> None:
+    rig(x402, settle_reply=SettleResponse(success=True, transaction="0x" + "ab" * 32, network="eip155:43113",
+                                          amount="7", payer=PAYER.address))
+    response, _ = await paid_call(x402, "/v1/chat/completions", chat())
+    assert response.status_code == 200, response.text
+    assert response.json()["compose_receipt"]["final_amount_wei"] == "7"
+    assert await x402.claims() == [("settled", "upto", 7, "0x" + "ab" * 32)]
+    assert "the facilitator reports 7 on eip155:43113" in caplog.text
 
 
 async def test_an_http_facilitator_that_is_down(x402: X402Harness) -> None:
