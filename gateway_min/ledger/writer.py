@@ -5,6 +5,13 @@ drains the queue, runs the operations of a batch each in its own SAVEPOINT insid
 transaction (so several processes on one file serialise on SQLite's lock), commits once, and only then answers
 the callers. A batch that holds a durable operation commits with `synchronous=FULL` (fsync); others with NORMAL,
 and become durable with the next fsync (the WAL is ordered). So holds cost no fsync, and settlements share one.
+
+Checkpoints are the writer's too, explicit and in RESTART mode, every `CHECKPOINT_EVERY` commits that wrote
+(inline or batched). SQLite's automatic checkpoint is passive: with one request after another on the inline path
+a new commit always lands while it runs, so the WAL never started over and grew by ~30 MB a second until the
+next quiet moment; and appending to a growing file costs an fsync about twice one that rewrites the WAL in place
+(ext4 must also journal the new size). While a checkpoint is pending, inline operations queue behind it on this
+thread (competing for the lock, it lost most turns). `journal_size_limit` gives the space back after a burst.
 """
 
 from __future__ import annotations
@@ -20,7 +27,12 @@ from typing import Any, Final, TypeVar
 
 T = TypeVar("T")
 MAX_BATCH: Final = 256
+CHECKPOINT_EVERY: Final = 500  # commits that wrote (a paid request makes two of ~5 pages each)
+WAL_SIZE_LIMIT: Final = 64 << 20  # bytes the WAL file keeps when it starts over
+CHECKPOINT_WAIT_MS: Final = 50
+BUSY_TIMEOUT_MS: Final = 30_000
 _STOP: Final = object()
+_CHECKPOINT: Final = object()
 
 
 @dataclass
@@ -31,11 +43,13 @@ class _Op:
 
 
 def connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
-    conn.execute("PRAGMA busy_timeout = 30000")
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # the writer thread checkpoints (see above)
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     return conn
 
 
@@ -47,6 +61,9 @@ class Writer:
         self._local = threading.local()  # one inline connection per thread that runs an event loop
         self._inline_conns: list[sqlite3.Connection] = []
         self.pending = 0  # operations queued or running on the writer thread
+        self.checkpoints = 0  # checkpoints completed (diagnostics and tests)
+        self._writes = 0  # commits that wrote since the last checkpoint, on either thread
+        self._checkpoint_asked = False
         self._queue: queue.SimpleQueue[_Op | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._thread.start()
@@ -73,8 +90,9 @@ class Writer:
         group commit, which costs less than a commit each. When another connection
         holds the write lock (the writer, another process), the operation queues on the writer thread instead
         of blocking the event loop."""
-        if durable and (self.pending or not alone):  # under load, group commit costs less than a commit each
-            return await self.run(fn, durable=True)
+        if self._checkpoint_asked or (durable and (self.pending or not alone)):
+            # under load, group commit costs less than a commit each; a pending checkpoint goes first
+            return await self.run(fn, durable=durable)
         conn = self._inline_conn()
         fsync = durable and self.durable_sync != "NORMAL"
         if fsync:  # the safety level can only change between transactions
@@ -84,12 +102,15 @@ class Writer:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError:  # busy: never block the event loop on a lock
                 return await self.run(fn, durable=durable)
+            changes = conn.total_changes
             try:
                 value = fn(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            if conn.total_changes != changes:
+                self._wrote()
             return value
         finally:
             if fsync:
@@ -103,9 +124,15 @@ class Writer:
             conn = self._local.conn = connect(self.path)
             conn.execute("PRAGMA busy_timeout = 0")
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints (and their fsyncs) stay on the writer
             self._inline_conns.append(conn)
         return conn
+
+    def _wrote(self) -> None:
+        """Called on the event loop thread after an inline commit that wrote: ask the writer for a checkpoint."""
+        self._writes += 1
+        if self._writes >= CHECKPOINT_EVERY and not self._checkpoint_asked:
+            self._checkpoint_asked = True
+            self._queue.put(_CHECKPOINT)
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """For start-up, the CLI and tests, outside an event loop: committed with fsync before it returns."""
@@ -136,14 +163,17 @@ class Writer:
             first = self._queue.get()
             if first is _STOP:
                 return
+            if first is _CHECKPOINT:
+                self._checkpoint()
+                continue
             batch = [first]
             while len(batch) < MAX_BATCH:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if item is _STOP:
-                    self._queue.put(_STOP)
+                if item is _STOP or item is _CHECKPOINT:  # handled after this batch
+                    self._queue.put(item)
                     break
                 batch.append(item)
             ops = [op for op in batch if isinstance(op, _Op)]
@@ -152,9 +182,27 @@ class Writer:
                 self.conn.execute(f"PRAGMA synchronous = {sync}")
                 current_sync = sync
             self._commit(ops)
+            if self._writes >= CHECKPOINT_EVERY:
+                self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database and make the next commit start the WAL over. It holds the write lock
+        while it waits for readers, so it waits at most `CHECKPOINT_WAIT_MS` (a reader that stays, such as a
+        backup, only postpones it to the next turn)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        except sqlite3.Error:
+            busy = 1
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._writes = 0  # done, or postponed a whole turn (a reader that stays would otherwise stall every write)
+        self.checkpoints += not busy
+        self._checkpoint_asked = False  # after: the writes made meanwhile do not ask for another one at once
 
     def _commit(self, ops: list[_Op]) -> None:
         results: list[tuple[_Op, bool, Any]] = []
+        changes = self.conn.total_changes
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             for op in ops:
@@ -173,6 +221,8 @@ class Writer:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             results = [(op, False, exc) for op in ops]
+        if self.conn.total_changes != changes:
+            self._writes += 1
         for op, ok, value in results:
             op.done(ok, value)
 
