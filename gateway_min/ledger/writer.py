@@ -189,16 +189,18 @@ class Writer:
         """Copy the WAL into the database and make the next commit start the WAL over. It holds the write lock
         while it waits for readers, so it waits at most `CHECKPOINT_WAIT_MS` (a reader that stays, such as a
         backup, only postpones it to the next turn)."""
-        self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        busy = 1
         try:
+            self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
             busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-        except sqlite3.Error:
-            busy = 1
-        finally:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._writes = 0  # done, or postponed a whole turn (a reader that stays would otherwise stall every write)
-        self.checkpoints += not busy
-        self._checkpoint_asked = False  # after: the writes made meanwhile do not ask for another one at once
+        except sqlite3.Error:  # never the end of the writer thread: the next turn tries again
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        finally:
+            self._writes = 0  # done, or postponed a whole turn (a reader that stays would otherwise stall writes)
+            self.checkpoints += not busy
+            self._checkpoint_asked = False  # last: the writes made meanwhile do not ask for another one at once
 
     def _commit(self, ops: list[_Op]) -> None:
         results: list[tuple[_Op, bool, Any]] = []

@@ -88,3 +88,28 @@ async def test_a_reader_that_stays_postpones_the_checkpoint_but_never_blocks_pay
     assert ledger.writer.checkpoints >= 1
     current = await ledger.get_key("key-1")
     assert current is not None and current.spent == 4 * EVERY * 400
+
+
+class FailingCheckpoints:
+    """The writer's connection, except that a checkpoint fails (disk error, corrupt WAL index...)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if "wal_checkpoint" in sql:
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+async def test_a_failing_checkpoint_never_stops_the_writer(ledger: Ledger) -> None:
+    ledger.writer.conn = FailingCheckpoints(ledger.writer.conn)  # type: ignore[assignment]
+    await pay(ledger, 3 * EVERY)
+    settle_writer(ledger)
+    assert ledger.writer.checkpoints == 0 and not ledger.writer._checkpoint_asked
+    await ledger.expire_due()  # a durable operation on the writer thread: it is still alive and committing
+    current = await ledger.get_key("key-1")
+    assert current is not None and current.spent == 3 * EVERY * 400
