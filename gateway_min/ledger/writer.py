@@ -6,12 +6,14 @@ transaction (so several processes on one file serialise on SQLite's lock), commi
 the callers. A batch that holds a durable operation commits with `synchronous=FULL` (fsync); others with NORMAL,
 and become durable with the next fsync (the WAL is ordered). So holds cost no fsync, and settlements share one.
 
-Checkpoints are the writer's too, explicit and in RESTART mode, every `CHECKPOINT_EVERY` commits that wrote
-(inline or batched). SQLite's automatic checkpoint is passive: with one request after another on the inline path
-a new commit always lands while it runs, so the WAL never started over and grew by ~30 MB a second until the
-next quiet moment; and appending to a growing file costs an fsync about twice one that rewrites the WAL in place
-(ext4 must also journal the new size). While a checkpoint is pending, inline operations queue behind it on this
-thread (competing for the lock, it lost most turns). `journal_size_limit` gives the space back after a burst.
+Checkpoints are the writer's too. The inline connections never checkpoint (a checkpoint fsyncs the database file:
+milliseconds of a blocked event loop), so with requests one after another on the inline path only this thread's
+commits could (the sweeper's, every 30 s), and their automatic checkpoint is passive: inline commits kept landing
+while it ran, so the WAL never started over. It grew by ~30 MB a second, and appending to a growing file costs an
+fsync about twice one that rewrites the WAL in place (ext4 must also journal the new size). So every
+`CHECKPOINT_EVERY` operations that wrote (inline or batched), this thread runs a RESTART checkpoint, and while one is
+pending, inline operations queue behind it here (competing for the lock, it lost most turns). This connection keeps
+SQLite's passive automatic checkpoint as a backstop; `journal_size_limit` gives the space back after a burst.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any, Final, TypeVar
 
 T = TypeVar("T")
 MAX_BATCH: Final = 256
-CHECKPOINT_EVERY: Final = 500  # commits that wrote (a paid request makes two of ~5 pages each)
+CHECKPOINT_EVERY: Final = 500  # operations that wrote (a paid request makes two of ~5 pages each)
 WAL_SIZE_LIMIT: Final = 64 << 20  # bytes the WAL file keeps when it starts over
 CHECKPOINT_WAIT_MS: Final = 50
 BUSY_TIMEOUT_MS: Final = 30_000
@@ -48,7 +50,6 @@ def connect(path: str) -> sqlite3.Connection:
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA wal_autocheckpoint = 0")  # the writer thread checkpoints (see above)
     conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     return conn
 
@@ -62,7 +63,7 @@ class Writer:
         self._inline_conns: list[sqlite3.Connection] = []
         self.pending = 0  # operations queued or running on the writer thread
         self.checkpoints = 0  # checkpoints completed (diagnostics and tests)
-        self._writes = 0  # commits that wrote since the last checkpoint, on either thread
+        self._writes = 0  # operations that wrote since the last checkpoint, on either thread
         self._checkpoint_asked = False
         self._queue: queue.SimpleQueue[_Op | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
@@ -124,6 +125,7 @@ class Writer:
             conn = self._local.conn = connect(self.path)
             conn.execute("PRAGMA busy_timeout = 0")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints (and their fsyncs) stay on the writer
             self._inline_conns.append(conn)
         return conn
 
@@ -224,7 +226,7 @@ class Writer:
                 self.conn.execute("ROLLBACK")
             results = [(op, False, exc) for op in ops]
         if self.conn.total_changes != changes:
-            self._writes += 1
+            self._writes += len(ops)  # a batch of 256 writes as much WAL as 256 inline commits
         for op, ok, value in results:
             op.done(ok, value)
 

@@ -3,6 +3,7 @@ reader that stays (a backup, an operator's shell) must not block payments."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import time
@@ -66,6 +67,29 @@ async def test_sequential_inline_payments_checkpoint_and_restart_the_wal(ledger:
     assert high_water <= 4 * EVERY * 6 * 4_120
     current = await ledger.get_key("key-1")
     assert current is not None and (current.spent, current.reserved) == (requests * 400, 0)
+
+
+async def test_batched_payments_keep_the_wal_bounded_too(ledger: Ledger, tmp_path: Path) -> None:
+    """Under load, operations share the writer thread's group commit: one commit can hold 256 of them."""
+    wal = tmp_path / "ledger.sqlite3-wal"
+    high_water = 0
+
+    async def payer(times: int) -> None:
+        nonlocal high_water
+        for _ in range(times):
+            reservation = await ledger.writer.run(
+                lambda c: ops.reserve(c, Hold("key-1", 1_000, 900_000), START, dispatched=True), durable=True)
+            intent = reservation.intent
+            await ledger.writer.run(lambda c, intent=intent: ops.settle(c, intent.id, 400, 0, False, receipt, START,
+                                                                        intent), durable=True)
+            high_water = max(high_water, os.path.getsize(wal))
+
+    await asyncio.gather(*(payer(40) for _ in range(64)))  # 2,560 payments, ~110 MB of WAL if never reset
+    settle_writer(ledger)
+    assert ledger.writer.checkpoints >= 10
+    assert high_water <= 8 << 20
+    current = await ledger.get_key("key-1")
+    assert current is not None and (current.spent, current.reserved) == (64 * 40 * 400, 0)
 
 
 async def test_a_reader_that_stays_postpones_the_checkpoint_but_never_blocks_payments(ledger: Ledger,
