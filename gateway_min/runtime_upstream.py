@@ -16,7 +16,7 @@ import httpx
 import orjson
 
 import pricing
-from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
+from gateway_min.upstream import UpstreamReply, exchange
 
 CREATED: Final = 1_735_689_600
 DEMO_MODEL: Final = "gpt-4.1"
@@ -39,28 +39,7 @@ class HttpRuntime:
         url = self.base_url + path
         built = self.client.build_request("POST", url, content=orjson.dumps(body),
                                           headers={**headers, "content-type": "application/json"})
-        try:
-            response = await self.client.send(built, stream=True)
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{type(exc).__name__} calling the runtime at {url}") from None
-        content_type = response.headers.get("content-type", "application/octet-stream")
-        if stream and response.status_code < 400:
-            return UpstreamReply(response.status_code, content_type, chunks=_chunks(response), close=response.aclose)
-        try:
-            content = await response.aread()
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{type(exc).__name__} reading the runtime at {url}") from None
-        finally:
-            await response.aclose()
-        return UpstreamReply(response.status_code, content_type, content)
-
-
-async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in response.aiter_raw():
-            yield chunk
-    except httpx.TransportError as exc:
-        raise UpstreamUnavailable(f"the runtime stream broke: {type(exc).__name__}") from None
+        return await exchange(self.client, built, stream, f"the runtime at {url}", stream_name="runtime stream")
 
 
 def _text(body: Mapping[str, Any]) -> str:

@@ -75,28 +75,37 @@ class HttpProvider:
         else:
             content = orjson.dumps(request.body)
             built = self.client.build_request("POST", url, content=content, headers=self.json_headers)
-        try:
-            response = await self.client.send(built, stream=True)
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{type(exc).__name__} calling {url}") from None
-        content_type = response.headers.get("content-type", "application/octet-stream")
-        if request.stream and response.status_code < 400:
-            return UpstreamReply(response.status_code, content_type, chunks=_guarded(response), close=response.aclose)
-        try:
-            body = await response.aread()
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(f"{type(exc).__name__} reading {url}") from None
-        finally:
-            await response.aclose()
-        return UpstreamReply(response.status_code, content_type, body)
+        return await exchange(self.client, built, request.stream, str(url))
 
 
-async def _guarded(response: httpx.Response) -> AsyncIterator[bytes]:
+async def exchange(client: httpx.AsyncClient, built: httpx.Request, stream: bool, target: str, *,
+                   stream_name: str = "stream") -> UpstreamReply:
+    """Send `built` on the shared client (providers and the runtime): a successful reply asked as a stream is
+    passed on as it arrives, any other is read whole; transport failures are UpstreamUnavailable naming
+    `target` (and `stream_name` when a stream breaks)."""
+    try:
+        response = await client.send(built, stream=True)
+    except httpx.TransportError as exc:
+        raise UpstreamUnavailable(f"{type(exc).__name__} calling {target}") from None
+    content_type = response.headers.get("content-type", "application/octet-stream")
+    if stream and response.status_code < 400:
+        return UpstreamReply(response.status_code, content_type, chunks=_guarded(response, stream_name),
+                             close=response.aclose)
+    try:
+        body = await response.aread()
+    except httpx.TransportError as exc:
+        raise UpstreamUnavailable(f"{type(exc).__name__} reading {target}") from None
+    finally:
+        await response.aclose()
+    return UpstreamReply(response.status_code, content_type, body)
+
+
+async def _guarded(response: httpx.Response, stream_name: str) -> AsyncIterator[bytes]:
     try:
         async for chunk in response.aiter_raw():
             yield chunk
     except httpx.TransportError as exc:
-        raise UpstreamUnavailable(f"the stream broke: {type(exc).__name__}") from None
+        raise UpstreamUnavailable(f"the {stream_name} broke: {type(exc).__name__}") from None
 
 
 class Providers:
