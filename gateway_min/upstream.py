@@ -64,7 +64,10 @@ class HttpProvider:
         self.base_url = base_url.rstrip("/")
         self.urls = {operation: httpx.URL(self.base_url + path) for operation, path in PATHS.items()}
         self.headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
-        self.json_headers = httpx.Headers({**self.headers, "content-type": "application/json"})
+        # what client.build_request would merge on every call (its default headers, its timeouts), merged once:
+        # building the request here costs half as much on the paid path
+        self.json_headers = httpx.Headers({**client.headers, **self.headers, "content-type": "application/json"})
+        self.extensions = {"timeout": client.timeout.as_dict()}
         self.client = client
 
     async def send(self, request: UpstreamRequest) -> UpstreamReply:
@@ -73,8 +76,8 @@ class HttpProvider:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
             built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)
         else:
-            content = orjson.dumps(request.body)
-            built = self.client.build_request("POST", url, content=content, headers=self.json_headers)
+            built = httpx.Request("POST", url, content=orjson.dumps(request.body), headers=self.json_headers,
+                                  extensions=dict(self.extensions))
         return await exchange(self.client, built, request.stream, str(url))
 
 
