@@ -1,7 +1,8 @@
 """The paid call: authenticate → admit (quote, reserve) → call upstream → price measured usage → settle → receipt.
 
 Exactly one terminal ledger operation per request: settle when the provider served it, abort when it did not
-(upstream error or unreachable: nothing is charged). Settlement is shielded from cancellation.
+(upstream error or unreachable: nothing is charged). A ledger operation, once called, completes even if the
+request is cancelled meanwhile (ledger/writer.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Shared by the Compose Key path (paid.py, streaming.py), raw x402 and the runtime
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any, Final
@@ -95,15 +94,15 @@ async def settle(gw: Gateway, reservation: Reservation, admitted: Admitted, usag
         return receipts.build(row, charge, network, estimated=estimated, reason=reason,
                               subject=f"{admitted.model.provider}:{admitted.model.id}")
 
-    resolution = await asyncio.shield(gw.ledger.settle(intent.id, final, uncollected, receipt, estimated=estimated,
-                                                        alone=gw.in_flight <= 1, known=intent))
+    resolution = await gw.ledger.settle(intent.id, final, uncollected, receipt, estimated=estimated,
+                                        alone=gw.in_flight <= 1, known=intent)  # runs to its end even if cancelled
     stored = orjson.loads(resolution.intent.receipt or "{}")
     return resolution, stored
 
 
 async def abort(gw: Gateway, reservation: Reservation, reason: str) -> KeyRow:
     try:
-        resolution = await asyncio.shield(gw.ledger.abort(reservation.intent.id, reason))
+        resolution = await gw.ledger.abort(reservation.intent.id, reason)  # runs to its end even if cancelled
     except LedgerError as exc:  # already resolved by someone else (sweeper): nothing more to release
         log.warning("abort of %s: %s", reservation.intent.id, exc)
         return reservation.key

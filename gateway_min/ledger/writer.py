@@ -70,18 +70,28 @@ class Writer:
         self._thread.start()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
+        """Queue `fn` on the writer thread. Once called, it runs to its end (committed or rolled back) whether
+        or not the caller still waits: a cancelled caller only stops waiting. So do inline operations, which
+        have no suspension point: callers need no asyncio.shield around a ledger operation."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+
         def done(ok: bool, value: Any) -> None:
             with contextlib.suppress(RuntimeError):  # the loop has closed (shutdown): nobody is waiting any more
-                loop.call_soon_threadsafe(_resolve, future, ok, value)
+                loop.call_soon_threadsafe(self._resolve, future, ok, value)
 
-        self.pending += 1
+        self.pending += 1  # until the writer has answered, even if the caller is cancelled meanwhile
         self._queue.put(_Op(fn, durable, done))
-        try:
-            return await future
-        finally:
-            self.pending -= 1
+        return await future
+
+    def _resolve(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+        self.pending -= 1
+        if future.done():  # the caller was cancelled; the operation's effect stands and the sweeper covers holds
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
     async def run_fast(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False,
                        alone: bool = False) -> T:
@@ -229,12 +239,3 @@ class Writer:
             self._writes += len(ops)  # a batch of 256 writes as much WAL as 256 inline commits
         for op, ok, value in results:
             op.done(ok, value)
-
-
-def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():  # the caller was cancelled; the operation's effect stands and the sweeper covers holds
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)

@@ -1,11 +1,13 @@
-"""WAL housekeeping: one request after another on the inline path must not grow the WAL without bound, and a
-reader that stays (a backup, an operator's shell) must not block payments."""
+"""The ledger's writer: one request after another on the inline path must not grow the WAL without bound, a
+reader that stays (a backup, an operator's shell) must not block payments, and a cancelled caller must not lose
+its operation."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -137,3 +139,31 @@ async def test_a_failing_checkpoint_never_stops_the_writer(ledger: Ledger) -> No
     await ledger.expire_due()  # a durable operation on the writer thread: it is still alive and committing
     current = await ledger.get_key("key-1")
     assert current is not None and current.spent == 3 * EVERY * 400
+
+
+async def test_a_cancelled_caller_never_undoes_or_orphans_its_operation(ledger: Ledger) -> None:
+    """Ledger operations need no asyncio.shield: cancelling the caller while its settle waits in the writer's
+    queue only stops the waiting; the settle commits, and `pending` counts it until the writer has answered."""
+    reservation = await ledger.reserve(Hold("key-1", 1_000, 900_000), dispatched=True)
+    release = threading.Event()
+    blocker = asyncio.ensure_future(ledger.writer.run(lambda c: release.wait(10)))  # the writer is busy
+    await asyncio.sleep(0.01)
+    settling = asyncio.ensure_future(ledger.settle(reservation.intent.id, 400, 0, receipt, alone=False,
+                                                   known=reservation.intent))  # durable, not alone: queued
+    await asyncio.sleep(0.01)
+    assert ledger.writer.pending == 2
+    settling.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await settling
+    assert ledger.writer.pending == 2  # still queued: a durable operation now would not run inline past it
+    release.set()
+    await blocker
+    for _ in range(200):
+        if not ledger.writer.pending:
+            break
+        await asyncio.sleep(0.01)
+    assert ledger.writer.pending == 0
+    intent = await ledger.get_intent(reservation.intent.id)
+    current = await ledger.get_key("key-1")
+    assert intent is not None and (intent.state, intent.settled) == ("settled", 400)
+    assert current is not None and (current.spent, current.reserved) == (400, 0)
