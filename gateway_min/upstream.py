@@ -67,6 +67,8 @@ class HttpProvider:
         # what client.build_request would merge on every call (its default headers, its timeouts), merged once:
         # building the request here costs half as much on the paid path
         self.json_headers = httpx.Headers({**client.headers, **self.headers, "content-type": "application/json"})
+        # a stream is passed on as it arrives: asked uncompressed (a compressing provider may hold events back)
+        self.stream_headers = httpx.Headers({**self.json_headers, "accept-encoding": "identity"})
         self.extensions = {"timeout": client.timeout.as_dict()}
         self.client = client
 
@@ -76,7 +78,8 @@ class HttpProvider:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
             built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)
         else:
-            built = httpx.Request("POST", url, content=orjson.dumps(request.body), headers=self.json_headers,
+            built = httpx.Request("POST", url, content=orjson.dumps(request.body),
+                                  headers=self.stream_headers if request.stream else self.json_headers,
                                   extensions=dict(self.extensions))
         return await exchange(self.client, built, request.stream, str(url))
 
@@ -105,7 +108,7 @@ async def exchange(client: httpx.AsyncClient, built: httpx.Request, stream: bool
 
 async def _guarded(response: httpx.Response, stream_name: str) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in response.aiter_bytes():  # decoded, should the upstream compress it anyway
             yield chunk
     except httpx.TransportError as exc:
         raise UpstreamUnavailable(f"the {stream_name} broke: {type(exc).__name__}") from None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 
 from gateway_min.ledger import claims, ops
@@ -47,6 +50,13 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def _release_unseen(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
+    """Abort a hold whose caller was cancelled before it saw it; nothing if the reserve made none (refused, or
+    an idempotent replay of another intent)."""
+    if conn.execute("SELECT 1 FROM intents WHERE id = ? AND state = 'authorized'", (intent_id,)).fetchone():
+        ops.abort(conn, intent_id, "cancelled before the upstream call", now)
+
+
 class Ledger:
     """Async access to the ledger. `clock` returns Unix milliseconds (injected in tests)."""
 
@@ -79,9 +89,21 @@ class Ledger:
 
     async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
         """`dispatched`: the caller calls upstream right after (the paid gateway path), so an abandoned hold is
-        booked at expiry rather than released (I6)."""
+        booked at expiry rather than released (I6).
+
+        A caller cancelled while its hold waits on the writer thread never learns the hold was made, so never
+        calls upstream nor aborts it: the hold is released right behind it (the intent id is chosen here, so
+        the release can name it), rather than left to be booked at expiry as if the work had been sent."""
         now = self.clock()
-        outcome = await self.writer.run_fast(lambda c: ops.reserve(c, hold, now, dispatched=dispatched))
+        if hold.intent_id is None:
+            hold = hold._replace(intent_id=str(uuid.uuid4()))
+        try:
+            outcome = await self.writer.run_fast(lambda c: ops.reserve(c, hold, now, dispatched=dispatched))
+        except asyncio.CancelledError:
+            intent_id = hold.intent_id
+            assert intent_id is not None
+            self.writer.submit(lambda c: _release_unseen(c, intent_id, now), durable=True)
+            raise
         if isinstance(outcome, LedgerError):
             raise outcome
         return outcome

@@ -120,6 +120,7 @@ class Hold(NamedTuple):
     resource: str | None = None
     model: str | None = None
     run_id: str | None = None
+    intent_id: str | None = None  # the id the intent will have (Ledger.reserve picks it); a new UUID if None
 
 
 _KEY_COLUMNS: Final = ", ".join(KeyRow._fields)
@@ -241,9 +242,9 @@ def reserve(conn: sqlite3.Connection, hold: Hold, now: int, *, dispatched: bool 
     if row is None:
         return _classify(conn, hold.key_id, hold.amount, now)
     key = KeyRow(*row)
-    intent = IntentRow(str(uuid.uuid4()), hold.key_id, hold.idem_key, hold.request_hash, hold.amount, None, 0,
-                       "authorized", 0, hold.service, hold.action, hold.resource, hold.model, hold.run_id, None, None,
-                       now, now if dispatched else None, now + hold.ttl_ms, None, None)
+    intent = IntentRow(hold.intent_id or str(uuid.uuid4()), hold.key_id, hold.idem_key, hold.request_hash,
+                       hold.amount, None, 0, "authorized", 0, hold.service, hold.action, hold.resource, hold.model,
+                       hold.run_id, None, None, now, now if dispatched else None, now + hold.ttl_ms, None, None)
     conn.execute(f"INSERT INTO intents ({_INTENT_COLUMNS}) VALUES ({', '.join('?' * len(IntentRow._fields))})", intent)
     _journal(conn, key, intent.id, "reserve", now)
     return Reservation(intent, key, False)

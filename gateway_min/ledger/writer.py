@@ -70,23 +70,30 @@ class Writer:
         self._thread.start()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
-        """Queue `fn` on the writer thread. Once called, it runs to its end (committed or rolled back) whether
-        or not the caller still waits: a cancelled caller only stops waiting. So do inline operations, which
-        have no suspension point: callers need no asyncio.shield around a ledger operation."""
+        """Queue `fn` on the writer thread and wait for its outcome. Once called, it runs to its end (committed
+        or rolled back) whether or not the caller still waits: a cancelled caller only stops waiting. So do
+        inline operations, which have no suspension point: callers need no asyncio.shield around a ledger
+        operation (but a caller cancelled while waiting does not learn the outcome: see Ledger.reserve)."""
+        return await self.submit(fn, durable=durable)
+
+    def submit(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> asyncio.Future[T]:
+        """Queue `fn` on the writer thread now; the future resolves on this event loop once it has committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
 
         def done(ok: bool, value: Any) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop has closed (shutdown): nobody is waiting any more
+            try:
                 loop.call_soon_threadsafe(self._resolve, future, ok, value)
+            except RuntimeError:  # the loop has closed (shutdown): nobody is waiting any more
+                self.pending -= 1
 
         self.pending += 1  # until the writer has answered, even if the caller is cancelled meanwhile
         self._queue.put(_Op(fn, durable, done))
-        return await future
+        return future
 
     def _resolve(self, future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         self.pending -= 1
-        if future.done():  # the caller was cancelled; the operation's effect stands and the sweeper covers holds
+        if future.done():  # the caller was cancelled: the operation's effect stands
             return
         if ok:
             future.set_result(value)
@@ -109,10 +116,12 @@ class Writer:
         if fsync:  # the safety level can only change between transactions
             conn.execute(f"PRAGMA synchronous = {self.durable_sync}")
         try:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:  # busy: never block the event loop on a lock
-                return await self.run(fn, durable=durable)
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # busy: never block the event loop on a lock
+            if fsync:  # back to NORMAL before waiting: other inline commits meanwhile must not fsync here
+                conn.execute("PRAGMA synchronous = NORMAL")
+            return await self.run(fn, durable=durable)
+        try:
             changes = conn.total_changes
             try:
                 value = fn(conn)

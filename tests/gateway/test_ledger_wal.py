@@ -167,3 +167,73 @@ async def test_a_cancelled_caller_never_undoes_or_orphans_its_operation(ledger: 
     current = await ledger.get_key("key-1")
     assert intent is not None and (intent.state, intent.settled) == ("settled", 400)
     assert current is not None and (current.spent, current.reserved) == (400, 0)
+
+
+async def test_a_hold_whose_caller_was_cancelled_before_seeing_it_is_released(ledger: Ledger) -> None:
+    """The paid path's hold is `dispatched` (booked at expiry as if the work was sent). A caller cancelled while
+    its hold waits on the writer never calls upstream nor aborts it, so the ledger releases it right behind."""
+    release = threading.Event()
+    blocker = asyncio.ensure_future(ledger.writer.run(lambda c: release.wait(10)))
+    await asyncio.sleep(0.01)
+    ledger.writer._checkpoint_asked = True  # as every CHECKPOINT_EVERY writes: inline operations queue too
+    reserving = asyncio.ensure_future(ledger.reserve(Hold("key-1", 1_000, 900_000), dispatched=True))
+    refused = asyncio.ensure_future(ledger.reserve(Hold("key-1", 10**13, 900_000), dispatched=True))
+    await asyncio.sleep(0.01)
+    for task in (reserving, refused):
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    ledger.writer._checkpoint_asked = False
+    release.set()
+    await blocker
+    await wait_idle(ledger)
+    rows = await ledger.writer.run(lambda c: c.execute("SELECT state, dispatched_at IS NOT NULL, reason "
+                                                       "FROM intents").fetchall())
+    assert rows == [("aborted", 1, "cancelled before the upstream call")]  # the refused one made no intent
+    current = await ledger.get_key("key-1")
+    assert current is not None and (current.spent, current.reserved) == (0, 0)
+    assert await ledger.totals("key-1") == (0, 0)
+
+
+def test_pending_comes_back_to_zero_when_the_loop_closed_first(ledger: Ledger) -> None:
+    release = threading.Event()
+    loop = asyncio.new_event_loop()
+
+    async def leave_one_queued() -> None:
+        ledger.writer.submit(lambda c: release.wait(10))
+
+    loop.run_until_complete(leave_one_queued())
+    loop.close()
+    assert ledger.writer.pending == 1
+    release.set()
+    deadline = time.monotonic() + 5
+    while ledger.writer.pending and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert ledger.writer.pending == 0
+
+
+async def test_a_durable_operation_that_finds_the_lock_taken_leaves_its_connection_at_normal(
+        ledger: Ledger, tmp_path: Path) -> None:
+    """It waits on the writer thread; meanwhile the inline connection serves other requests and must not fsync."""
+    await ledger.get_key("key-1")  # opens this thread's inline connection
+    inline = ledger.writer._local.conn
+    other = sqlite3.connect(tmp_path / "ledger.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        settling = asyncio.ensure_future(ledger.writer.run_fast(lambda c: c.execute("SELECT 1").fetchone(),
+                                                                durable=True, alone=True))
+        await asyncio.sleep(0.05)
+        assert not settling.done() and ledger.writer.pending == 1  # queued behind the lock on the writer thread
+        assert inline.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert await settling == (1,)
+
+
+async def wait_idle(ledger: Ledger) -> None:
+    for _ in range(500):
+        if not ledger.writer.pending:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the writer did not answer")
