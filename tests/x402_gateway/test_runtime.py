@@ -55,6 +55,18 @@ async def x402_call(x402: X402Harness, path: str, body: dict[str, Any], headers:
     return response, required
 
 
+async def x402_stream(x402: X402Harness, message: str) -> tuple[httpx.Response, PaymentRequired]:
+    """An agent stream paid with raw x402 at CAP, over a real server (the events arrive as sent); the payer is
+    funded by the caller."""
+    path = f"/agent/{AGENT}/stream"
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            required = await x402.challenge(client, path, {"message": message}, CAP)
+            response = await client.post(path, json={"message": message},
+                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    return response, required
+
+
 async def test_no_payment_is_an_upto_402_at_the_cap_or_the_documented_default(x402: X402Harness) -> None:
     async with x402.client() as client:
         default = await x402.challenge(client, f"/agent/{AGENT}/chat", {"message": "hi"})
@@ -170,12 +182,7 @@ async def test_an_answer_without_usable_usage_is_served_and_settles_the_cap(x402
 async def test_a_runtime_stream_without_its_terminal_event_settles_the_cap(x402: X402Harness) -> None:
     x402.h.gw.runtime = FakeRuntime([{"type": "text-delta", "delta": "half an answer"}])
     await x402.fund(PAYER)
-    path = f"/agent/{AGENT}/stream"
-    with serve(x402.h.app) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            required = await x402.challenge(client, path, {"message": "go"}, CAP)
-            response = await client.post(path, json={"message": "go"},
-                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    response, _ = await x402_stream(x402, "go")
     receipt = orjson.loads(sse(response.text)[-2].split("data: ", 1)[1])
     assert (receipt["finalAmountWei"], receipt["estimated"]) == ("200000", True)
     assert receipt["reason"] == "no terminal event: settled the cap"
@@ -224,13 +231,8 @@ def sse(text: str) -> list[str]:
 
 async def test_agent_stream_paid_with_x402_ends_with_the_receipt(x402: X402Harness) -> None:
     await x402.fund(PAYER)
-    path = f"/agent/{AGENT}/stream"
-    with serve(x402.h.app) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            required = await x402.challenge(client, path, {"message": "stream a plan"}, CAP)
-            assert required.accepts[0].max_timeout_seconds == 3600
-            response = await client.post(path, json={"message": "stream a plan"},
-                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    response, required = await x402_stream(x402, "stream a plan")
+    assert required.accepts[0].max_timeout_seconds == 3600
     events = sse(response.text)
     assert events[-1].startswith("event: compose.receipt\n")
     done = orjson.loads(events[-2][6:])
@@ -281,12 +283,7 @@ async def test_a_run_that_used_no_model_or_failed_before_any_usage_is_charged_ze
     assert workflow.status_code == 200, workflow.text
     assert payment_response(workflow).amount == "0" and workflow.json()["receipt"]["final_amount_wei"] == "0"
     x402.h.gw.runtime = FakeRuntime([{"type": "start"}, {"type": "error", "message": "agent crashed"}])
-    path = f"/agent/{AGENT}/stream"
-    with serve(x402.h.app) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            required = await x402.challenge(client, path, {"message": "go"}, CAP)
-            response = await client.post(path, json={"message": "go"},
-                                         headers={**CAP, "payment-signature": x402.sign(required.accepts[0])})
+    response, _ = await x402_stream(x402, "go")
     receipt = orjson.loads(sse(response.text)[-2].split("data: ", 1)[1])
     assert receipt["finalAmountWei"] == "0" and receipt["reason"].startswith("the runtime reported an error")
     assert x402.balance(PAYER) == FUNDS
