@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import time
@@ -53,7 +54,7 @@ def wall_clock_ms() -> int:
 def _release_unseen(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
     """Abort a hold whose caller was cancelled before it saw it; nothing if the reserve made none (refused, or
     an idempotent replay of another intent)."""
-    if conn.execute("SELECT 1 FROM intents WHERE id = ? AND state = 'authorized'", (intent_id,)).fetchone():
+    with contextlib.suppress(IntentNotFound):
         ops.abort(conn, intent_id, "cancelled before the upstream call", now)
 
 
@@ -95,13 +96,11 @@ class Ledger:
         calls upstream nor aborts it: the hold is released right behind it (the intent id is chosen here, so
         the release can name it), rather than left to be booked at expiry as if the work had been sent."""
         now = self.clock()
-        if hold.intent_id is None:
-            hold = hold._replace(intent_id=str(uuid.uuid4()))
+        intent_id = hold.intent_id or str(uuid.uuid4())
+        hold = hold._replace(intent_id=intent_id)
         try:
             outcome = await self.writer.run_fast(lambda c: ops.reserve(c, hold, now, dispatched=dispatched))
         except asyncio.CancelledError:
-            intent_id = hold.intent_id
-            assert intent_id is not None
             self.writer.submit(lambda c: _release_unseen(c, intent_id, now), durable=True)
             raise
         if isinstance(outcome, LedgerError):
