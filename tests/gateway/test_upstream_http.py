@@ -21,10 +21,9 @@ Reply = Callable[[bytes, bytes, asyncio.StreamWriter], Awaitable[bool]]  # (head
 CHAT = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
 
 
-def response(body: bytes, status: str = "200 OK", content_type: str = "application/json",
-             extra: bytes = b"") -> bytes:
-    return (b"HTTP/1.1 %s\r\ncontent-type: %s\r\ncontent-length: %d\r\n%s\r\n" % (
-        status.encode(), content_type.encode(), len(body), extra)) + body
+def response(body: bytes, status: str = "200 OK", content_type: str = "application/json") -> bytes:
+    return (b"HTTP/1.1 %s\r\ncontent-type: %s\r\ncontent-length: %d\r\n\r\n" % (
+        status.encode(), content_type.encode(), len(body))) + body
 
 
 class Upstream:
@@ -54,31 +53,29 @@ class Upstream:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
-        except asyncio.CancelledError:  # stop(): ends quietly (asyncio logs a handler task that ends cancelled)
+        except asyncio.CancelledError:  # serving() ends it: quietly (asyncio logs a handler task that ends cancelled)
             pass
         finally:
             writer.close()
 
 
 @asynccontextmanager
-async def serving(reply: Reply) -> AsyncIterator[tuple[Upstream, HttpProvider]]:
+async def serving(reply: Reply, client: httpx.AsyncClient | None = None
+                  ) -> AsyncIterator[tuple[Upstream, HttpProvider]]:
+    """The upstream on a free port and a provider for it, on `client` (default: the gateway's own)."""
     upstream = Upstream(reply)
     server = await asyncio.start_server(upstream.handle, "127.0.0.1", 0)
     upstream.port = server.sockets[0].getsockname()[1]
-    client = upstream_client()
+    client = client or upstream_client()
     try:
         yield upstream, HttpProvider(f"http://127.0.0.1:{upstream.port}/v1", "sk-test", client)
     finally:
         await client.aclose()
-        await stop(server, upstream)
-
-
-async def stop(server: asyncio.Server, upstream: Upstream) -> None:
-    server.close()
-    for task in upstream.handlers:  # wait_closed() does not wait for them on 3.11
-        task.cancel()
-    await asyncio.gather(*upstream.handlers, return_exceptions=True)
-    await server.wait_closed()
+        server.close()
+        for task in upstream.handlers:  # wait_closed() does not wait for them on 3.11
+            task.cancel()
+        await asyncio.gather(*upstream.handlers, return_exceptions=True)
+        await server.wait_closed()
 
 
 def canned(body: bytes) -> Reply:
@@ -229,18 +226,12 @@ async def test_a_silent_upstream_times_out_on_the_clients_read_timeout() -> None
         await asyncio.sleep(1)
         return False
 
-    upstream = Upstream(silent)
-    server = await asyncio.start_server(upstream.handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        async with UpstreamClient(transport=LeanTransport(), timeout=httpx.Timeout(5, read=0.2)) as client:
-            provider = HttpProvider(f"http://127.0.0.1:{port}/v1", None, client)
-            started = asyncio.get_running_loop().time()
-            with pytest.raises(UpstreamUnavailable, match="ReadTimeout calling"):
-                await provider.send(UpstreamRequest("chat", CHAT))
-            assert asyncio.get_running_loop().time() - started < 2
-    finally:
-        await stop(server, upstream)
+    client = UpstreamClient(transport=LeanTransport(), timeout=httpx.Timeout(5, read=0.2))
+    async with serving(silent, client) as (_, provider):
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(UpstreamUnavailable, match="ReadTimeout calling"):
+            await provider.send(UpstreamRequest("chat", CHAT))
+        assert asyncio.get_running_loop().time() - started < 2
 
 
 async def test_a_multipart_upload_reaches_the_upstream_as_form_data() -> None:
