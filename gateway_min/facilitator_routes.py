@@ -17,10 +17,8 @@ import asyncio
 from functools import partial
 from typing import Any
 
-import orjson
-
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, send_json
+from gateway_min.http import HTTPError, Request, parse_json, send_json
 from gateway_min.keys import is_admin
 from gateway_min.router import Router
 from gateway_min.types import Send
@@ -49,8 +47,8 @@ def _embedded(gw: Gateway) -> EmbeddedFacilitator:
 async def _body(request: Request) -> Any:
     """The JSON body, or None when it is not JSON (the facilitator then answers invalid_payload)."""
     try:
-        return orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
+        return parse_json(await request.body())
+    except HTTPError:
         return None
 
 

@@ -11,6 +11,8 @@ import orjson
 from gateway_min.types import Receive, Scope, Send
 
 MAX_BODY: Final = 32 * 1024 * 1024  # bytes; OpenAI's own limit for audio uploads is 25 MB
+MAX_DEPTH: Final = 64  # nesting of a JSON body: OpenAI bodies (JSON Schemas in tools included) stay far below it,
+# and orjson refuses to write past 255 (a deeper body would pass the parser and fail later, when re-encoded)
 EXPOSED: Final = (
     "x-payment-intent-id, x-compose-key-budget-limit, x-compose-key-budget-used, x-compose-key-budget-reserved, "
     "x-compose-key-budget-remaining, x-compose-receipt, payment-required, payment-response, x-transaction-hash, "
@@ -87,14 +89,38 @@ class Request:
         if kind != "application/json":
             raise HTTPError(415, "unsupported_media_type",
                             f"expected Content-Type: application/json, got {kind or 'none'}")
-        raw = await self.body()
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise HTTPError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+        value = parse_json(await self.body())
         if not isinstance(value, dict):
             raise HTTPError(400, "invalid_json", f"request body must be a JSON object, got {type(value).__name__}")
         return value
+
+
+def parse_json(raw: bytes, what: str = "request body") -> Any:
+    """A JSON document from a client, nested at most MAX_DEPTH deep: orjson, which stops at 1,024 levels by itself
+    (the standard library's parser recurses on the C stack, so only the recursion limit stands between a deep
+    document and a crash)."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPError(400, "invalid_json", f"{what} is not valid JSON: {exc}") from None
+    if len(raw) > 2 * MAX_DEPTH and not nested_within(value, MAX_DEPTH):  # each level takes two bytes at least
+        raise HTTPError(400, "invalid_json", f"{what} is nested more than {MAX_DEPTH} levels deep")
+    return value
+
+
+def nested_within(value: Any, depth: int) -> bool:
+    """Whether arrays and objects in `value` nest at most `depth` levels (level by level, no recursion)."""
+    level = [value]
+    while level:
+        if depth == 0:
+            return False
+        depth -= 1
+        inner: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            inner.extend(child for child in children if isinstance(child, (dict, list)))
+        level = inner
+    return True
 
 
 def header_list(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:

@@ -15,7 +15,7 @@ from catalog_build.units import UnknownUnit, scale
 from gateway_min import receipts
 from gateway_min.admission import GATEWAY_SERVICE, ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, send_json
+from gateway_min.http import HTTPError, Request, parse_json, send_json
 from gateway_min.keys import bearer, budget_headers, is_admin, key_for_token
 from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.types import Send
@@ -27,13 +27,11 @@ MAX_AMOUNT: Final = 2**63 - 1  # every amount and time fits a signed 64-bit colu
 
 
 def _decimal_json(raw: bytes) -> dict[str, Any]:
-    """JSON whose numbers are read as Decimal (unit prices must not pass through float)."""
-    try:
-        value = json.loads(raw, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
+    """JSON whose numbers are read as Decimal (unit prices must not pass through float). The document is checked
+    first (syntax, depth) by the parser every route uses; only then read again with the standard library's."""
+    if not isinstance(parse_json(raw), dict):
         raise HTTPError(400, "invalid_json", "request body must be a JSON object")
+    value: dict[str, Any] = json.loads(raw, parse_float=Decimal)
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -28,6 +29,7 @@ DEFAULT_DB: Final = "var/gateway.sqlite3"
 # --demo only: a key anyone can derive, for a facilitator whose "chain" is a local SQLite file.
 DEMO_FACILITATOR_KEY: Final = "0x" + keccak(b"compose gateway_min demo facilitator").hex()
 FACILITATOR_EXTENSIONS: Final = ("compose-metering-v1", "compose-payment-intent-v1")
+RECURSION_LIMIT: Final = 1_000  # CPython's default
 
 
 @dataclass(frozen=True)
@@ -164,5 +166,11 @@ def build(settings: Settings, *, providers: Providers | None = None) -> App:
 
 
 def create_app() -> App:
-    """uvicorn factory: `uvicorn --factory gateway_min.server:create_app` (settings from the environment)."""
+    """uvicorn factory: `uvicorn --factory gateway_min.server:create_app` (settings from the environment).
+
+    It also puts the interpreter's recursion limit back to CPython's default: importing eth_account imports py_ecc,
+    which raises it to 100,000 for its own pairing code (py_ecc/__init__.py), which the gateway never calls. At
+    that limit a recursion over deeply nested input overflows the C stack and kills the serving process, with every
+    request in flight, instead of raising RecursionError."""
+    sys.setrecursionlimit(min(sys.getrecursionlimit(), RECURSION_LIMIT))
     return build(Settings.from_env())

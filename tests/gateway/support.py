@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -77,6 +80,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gateway_process(tmp: Path, *args: str) -> Iterator[str]:
+    """`python -m gateway_min serve --demo` as it is deployed, in its own process on 127.0.0.1 (the ledger in `tmp`,
+    more options in `args`); yields its base URL once /health answers; stops it afterwards."""
+    port = free_port()
+    log_path = tmp / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gateway_min", "serve", "--demo", "--db", str(tmp / "gateway.sqlite3"), "--port",
+             str(port), "--log-level", "warning", "--demo-chunk-delay", "0", *args],
+            env={**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN}, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError(f"server did not start: {log_path.read_text()}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 @contextmanager

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.gateway.support import ADMIN, KEY_HEADERS, Harness, auth, build, chat, free_port
+from tests.gateway.support import KEY_HEADERS, Harness, auth, build, chat, gateway_process
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a lighthouse"}  # exactly 40,400 per call (0.04 + 1%)
@@ -52,25 +49,7 @@ async def test_chat_storm_never_overspends(harness: Harness) -> None:
 
 
 def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path) -> None:
-    db = tmp_path / "shared.sqlite3"
-    port = free_port()
-    env = {**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN}
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "gateway_min", "serve", "--demo", "--db", str(db), "--port",
-                               str(port), "--workers", "4", "--log-level", "warning", "--demo-chunk-delay", "0"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.2)
+    with gateway_process(tmp_path, "--workers", "4") as base:
         created = httpx.post(f"{base}/api/keys", headers=KEY_HEADERS, json={
             "budgetLimit": 10 * COST, "expiresAt": int(time.time() * 1000) + 600_000, "chainId": 43113})
         token, key_id = created.json()["token"], created.json()["keyId"]
@@ -86,10 +65,7 @@ def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path) ->
         assert statuses == [200] * 10 + [402] * 190, statuses
         pids = {r.headers.get("x-payment-intent-id") for r in responses if r.status_code == 200}
         assert len(pids) == 10
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    db = tmp_path / "gateway.sqlite3"
     with sqlite3.connect(db) as conn:
         spent, reserved = conn.execute("SELECT spent, reserved FROM compose_keys WHERE id = ?", (key_id,)).fetchone()
         states = dict(conn.execute("SELECT state, COUNT(*) FROM intents WHERE key_id = ? GROUP BY state", (key_id,)))
@@ -145,7 +121,6 @@ async def test_reserve_reclaims_expired_holds_of_its_key(harness: Harness) -> No
         harness.clock.advance(harness.gw.intent_ttl_ms + 1)
         assert (await client.post("/api/payments/prepare", headers=headers, json=prepare)).status_code == 200
     assert await harness.ledger.totals(key_id) == (40_000, 0)
-    assert ADMIN
 
 
 async def test_a_failed_request_whose_hold_the_sweeper_booked_is_refunded(harness: Harness) -> None:
