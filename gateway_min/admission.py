@@ -27,7 +27,7 @@ from generated.catalog import Model
 MAX_OUTPUT_CAP: Final = 1_000_000  # an absurd max_tokens is a client bug, not a hold of a million tokens
 DEFAULT_OUTPUT_TOKENS: Final = 4_096  # for models that publish no output limit and requests that set none
 REQUEST_PRICED: Final = frozenset({"images", "speech", "video"})
-GATEWAY_SERVICE: Final = "inference"  # holds the paid routes make for themselves; the intent API may not resolve them
+GATEWAY_SERVICE: Final = "inference"  # the service recorded on the holds the paid routes make for themselves
 TRANSCRIPTION_FORMATS: Final = frozenset({"json", "verbose_json"})  # the formats that report usage
 
 

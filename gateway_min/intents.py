@@ -13,7 +13,7 @@ import orjson
 import pricing
 from catalog_build.units import UnknownUnit, scale
 from gateway_min import receipts
-from gateway_min.admission import GATEWAY_SERVICE, ledger_http_error, moment, request_hash
+from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, parse_json, send_json
 from gateway_min.keys import bearer, budget_headers, is_admin, key_for_token
@@ -162,11 +162,13 @@ def _settled_body(intent: IntentRow) -> dict[str, Any]:
 
 async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> IntentRow:
     """Only the owner of an intent's key (any of its live Compose Keys) or the admin may settle or abort it, and
-    never an intent the gateway itself holds for a request it is serving: that one it settles from usage."""
+    never a hold the gateway made for work it dispatches itself (a paid route, an agent or workflow run): that one
+    it settles from usage. Those are the holds reserved as dispatched; a prepared intent never is, whatever its
+    `service` says (a caller may well name its own service "inference")."""
     current = await gw.ledger.get_intent(intent_id)
     if current is None:
         raise HTTPError(404, "not_found", f"payment intent {intent_id} not found", style="legacy")
-    if current.service == GATEWAY_SERVICE:
+    if current.dispatched_at is not None:
         raise HTTPError(409, "conflict", "this intent is held by the gateway for a request it serves; it settles "
                         "from the provider's usage", style="legacy")
     if not is_admin(gw, request):

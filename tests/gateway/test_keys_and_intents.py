@@ -119,6 +119,12 @@ async def test_only_the_owner_resolves_an_intent_and_never_a_gateway_hold(harnes
             refused = await client.post(f"/api/payments/{route}", headers=auth(token),
                                         json={"paymentIntentId": gateway_hold, "finalAmountWei": 0, "reason": "x"})
             assert refused.status_code == 409 and "held by the gateway" in refused.json()["error"]
+        # a service may call itself what the gateway records on its own holds: its intent is still its own
+        named = (await client.post("/api/payments/prepare", headers=headers, json={
+            **PREPARE, "service": "inference", "maxAmountWei": 9})).json()["paymentIntentId"]
+        released = await client.post("/api/payments/abort", headers=auth(token),
+                                     json={"paymentIntentId": named, "reason": "not needed"})
+        assert released.status_code == 200, released.text
 
 
 @pytest.mark.parametrize("body", [
