@@ -16,8 +16,8 @@ from gateway_min import receipts
 from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, parse_json, send_json
-from gateway_min.keys import bearer, budget_headers, is_admin, key_for_token
-from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
+from gateway_min.keys import bearer, budget_headers, check_chain, is_admin, key_for_token
+from gateway_min.ledger import Hold, IntentRow, LedgerError
 from gateway_min.types import Send
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import LineItem, ceil_div, platform_fee
@@ -96,18 +96,12 @@ def _meter_total(lines: tuple[LineItem, ...]) -> tuple[int, int, int]:
     return provider, fee, provider + fee
 
 
-def _chain(request: Request, key: KeyRow) -> None:
-    chain = request.headers.get("x-chain-id")
-    if chain is None:
-        raise HTTPError(400, "validation_error", "x-chain-id header is required", style="legacy")
-    if not DIGITS.fullmatch(chain) or len(chain) > 18 or int(chain) != key.chain_id:
-        raise HTTPError(409, "conflict", f"x-chain-id {chain} does not match the key's chain {key.chain_id}",
-                        style="legacy")
-
-
 async def prepare(gw: Gateway, request: Request, send: Send) -> None:
     key = await key_for_token(gw, bearer(request))
-    _chain(request, key)
+    try:
+        check_chain(request, key, required=True)
+    except HTTPError as error:
+        raise _legacy(error) from None
     body = await _body(request)
     for field in ("service", "action", "resource", "method"):
         if not isinstance(body.get(field), str) or not body[field]:

@@ -13,6 +13,7 @@ from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_json
 from gateway_min.ledger import KeyRow
 from gateway_min.types import Send
+from generated.catalog import NETWORKS
 
 PREFIX: Final = "compose-"
 _WALLET: Final = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -94,10 +95,28 @@ def session_headers(request: Request) -> tuple[str, int]:
     if not _WALLET.fullmatch(wallet):
         raise HTTPError(400, "validation_error",
                         "x-session-user-address header is required: the owner wallet, 0x and 40 hex digits")
-    chain = request.headers.get("x-chain-id", "")
-    if not _DIGITS.fullmatch(chain) or len(chain) > 18 or int(chain) < 1:
+    chain = request.headers.get("x-chain-id")
+    if chain is None:
         raise HTTPError(400, "validation_error", "x-chain-id header is required: a positive integer chain id")
-    return wallet.lower(), int(chain)
+    return wallet.lower(), _chain_id(chain, "x-chain-id")
+
+
+def _chain_id(value: str, source: str) -> int:
+    if not _DIGITS.fullmatch(value) or len(value) > 18 or int(value) < 1:
+        raise HTTPError(400, "validation_error", f"{source} must be a positive integer chain id, got {value[:40]!r}")
+    return int(value)
+
+
+def check_chain(request: Request, key: KeyRow, *, required: bool = False) -> None:
+    """`x-chain-id` names the chain of the key, the intent and the settlement: optional on the paid routes, required
+    on the intent routes. Malformed → 400; another chain than the key's → 409 (contract §4)."""
+    chain = request.headers.get("x-chain-id")
+    if chain is None:
+        if required:
+            raise HTTPError(400, "validation_error", "x-chain-id header is required")
+        return
+    if _chain_id(chain, "x-chain-id") != key.chain_id:
+        raise HTTPError(409, "conflict", f"x-chain-id {chain} does not match the key's chain {key.chain_id}")
 
 
 def _amount(value: Any, field: str) -> int:
@@ -123,8 +142,15 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     if type(expires_at) is not int or expires_at <= now or expires_at > 2**63 - 1:
         raise HTTPError(400, "validation_error", f"expiresAt must be a future Unix time in milliseconds, got "
                         f"{expires_at!r} (now is {now})")
-    if body.get("chainId", chain_id) != chain_id:
-        raise HTTPError(409, "conflict", f"chainId {body.get('chainId')!r} differs from x-chain-id {chain_id}")
+    if "chainId" in body:
+        given = body["chainId"]
+        if type(given) is not int and not isinstance(given, str):
+            raise HTTPError(400, "validation_error", f"chainId must be a positive integer chain id, got {given!r}")
+        if _chain_id(str(given), "chainId") != chain_id:
+            raise HTTPError(409, "conflict", f"chainId {given!r} differs from x-chain-id {chain_id}")
+    if f"eip155:{chain_id}" not in NETWORKS:
+        supported = ", ".join(str(network.chain_id) for network in NETWORKS.values())
+        raise HTTPError(400, "validation_error", f"chain {chain_id} is not one this gateway settles on ({supported})")
     purpose = body.get("purpose", "api")
     if purpose not in ("api", "session"):
         raise HTTPError(400, "validation_error", f"purpose must be 'api' or 'session', got {purpose!r}")
@@ -152,10 +178,8 @@ async def _authorised_for(gw: Gateway, request: Request) -> KeyRow:
             raise HTTPError(404, "not_found", "Key not found")
         return key
     caller = await key_for_token(gw, bearer(request))
-    if key is None:
+    if key is None or caller.owner != key.owner:  # another wallet's key is not found: no probing for ids
         raise HTTPError(404, "not_found", "Key not found")
-    if caller.owner != key.owner:
-        raise HTTPError(403, "forbidden", "a key can only manage keys of its own owner wallet")
     return key
 
 

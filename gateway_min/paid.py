@@ -16,7 +16,7 @@ from gateway_min import receipts
 from gateway_min.admission import Admitted, moment, quote, read_payload, reserve, resolve_model, stream_flag
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
-from gateway_min.keys import PREFIX, bearer, budget_headers, key_for_token
+from gateway_min.keys import PREFIX, bearer, budget_headers, check_chain, key_for_token
 from gateway_min.ledger import Reservation
 from gateway_min.settlement import (
     abort,
@@ -98,6 +98,7 @@ async def _admit(gw: Gateway, request: Request,
                  operation: str) -> tuple[Admitted, Reservation, Provider, dict[str, str]]:
     """Everything before the upstream call: a 4xx here has reserved nothing (or, for a replay, nothing more)."""
     key = await key_for_token(gw, bearer(request), fresh=False)
+    check_chain(request, key)
     body, files = await read_payload(request, operation)
     model = resolve_model(body, operation)
     stream = stream_flag(body, operation)

@@ -28,7 +28,7 @@ from gateway_min import paid, receipts, settlement, x402_offer, x402_payment
 from gateway_min.admission import ledger_http_error
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
-from gateway_min.keys import bearer, budget_headers, key_for_token
+from gateway_min.keys import bearer, budget_headers, check_chain, key_for_token
 from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerError, Reservation
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
@@ -76,6 +76,7 @@ class _KeyPayer:
     async def open(cls, gw: Gateway, request: Request, cap: int, service: str, action: str, ident: str,
                    stream: bool) -> _KeyPayer:
         key = await key_for_token(gw, bearer(request), fresh=False)
+        check_chain(request, key)
         ttl = gw.stream_ttl_ms if stream else gw.intent_ttl_ms
         run_id = request.headers.get("x-compose-run-id") or request.headers.get("x-run-id")
 

@@ -25,8 +25,9 @@ async def test_create_list_get_delete_keys(harness: Harness) -> None:
         own = await client.get(f"/api/keys/{body['keyId']}", headers=auth(body["token"]))
         assert own.status_code == 200 and own.json()["keyId"] == body["keyId"]
         other_token, other_id = await harness.create_key(10, wallet=OTHER_WALLET, client=client)
-        forbidden = await client.get(f"/api/keys/{body['keyId']}", headers=auth(other_token))
-        assert forbidden.status_code == 403
+        for method in ("GET", "DELETE"):  # another wallet's key is not found (the contract's 200 / 401 / 404)
+            stranger = await client.request(method, f"/api/keys/{body['keyId']}", headers=auth(other_token))
+            assert (stranger.status_code, stranger.json()["error"]["message"]) == (404, "Key not found")
         missing = await client.get("/api/keys/nope", headers={"authorization": f"Bearer {ADMIN}"})
         assert missing.status_code == 404
         deleted = await client.delete(f"/api/keys/{body['keyId']}", headers=auth(body["token"]))
@@ -39,12 +40,17 @@ async def test_create_list_get_delete_keys(harness: Harness) -> None:
 @pytest.mark.parametrize(("headers", "body", "status", "message"), [
     ({**KEY_HEADERS, "authorization": "Bearer wrong"}, {}, 401, "creating keys needs the admin token"),
     ({k: v for k, v in KEY_HEADERS.items() if k != "x-session-user-address"}, {}, 400, "x-session-user-address"),
-    ({**KEY_HEADERS, "x-chain-id": "abc"}, {}, 400, "x-chain-id header is required"),
+    ({k: v for k, v in KEY_HEADERS.items() if k != "x-chain-id"}, {}, 400, "x-chain-id header is required"),
+    ({**KEY_HEADERS, "x-chain-id": "abc"}, {}, 400, "x-chain-id must be a positive integer chain id, got 'abc'"),
+    ({**KEY_HEADERS, "x-chain-id": "999"}, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000}, 400,
+     "chain 999 is not one this gateway settles on (43113, 43114)"),
     (KEY_HEADERS, {"budgetLimit": 0, "expiresAt": 1_790_000_100_000}, 400, "budgetLimit must be a positive integer"),
     (KEY_HEADERS, {"budgetLimit": 1.5, "expiresAt": 1_790_000_100_000}, 400, "budgetLimit must be a positive integer"),
     (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_000}, 400, "expiresAt must be a future Unix time"),
     (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "purpose": "root"}, 400, "purpose must be"),
     (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "chainId": 1}, 409, "differs from x-chain-id"),
+    (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "chainId": [43113]}, 400,
+     "chainId must be a positive integer chain id"),
     (KEY_HEADERS, {"budgetLimit": 10, "expiresAt": 1_790_000_100_000, "colour": "red"}, 400, "unknown field(s): colour"),
 ])
 async def test_key_creation_errors(harness: Harness, headers: dict[str, str], body: dict[str, object], status: int,
@@ -96,6 +102,9 @@ async def test_prepare_settle_abort_lifecycle_and_status_codes(harness: Harness)
         wrong_chain = await client.post("/api/payments/prepare", headers={**auth(token), "x-chain-id": "43114"},
                                         json={**PREPARE, "maxAmountWei": 1})
         assert wrong_chain.status_code == 409
+        garbled_chain = await client.post("/api/payments/prepare", headers={**auth(token), "x-chain-id": "abc"},
+                                          json={**PREPARE, "maxAmountWei": 1})
+        assert (garbled_chain.status_code, garbled_chain.json()["code"]) == (400, "validation_error")
     key = await harness.ledger.get_key(key_id)
     assert key is not None and (key.spent, key.reserved) == (250, 0)
 

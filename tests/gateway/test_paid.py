@@ -124,6 +124,24 @@ async def test_bad_requests_get_a_4xx_json_error_and_reserve_nothing(harness: Ha
     assert harness.provider.calls == 0
 
 
+@pytest.mark.parametrize(("path", "chain", "status", "code"), [
+    ("/v1/chat/completions", "43114", 409, "conflict"),
+    ("/v1/chat/completions", "abc", 400, "validation_error"),
+    ("/external/v1/chat/completions", "43114", 409, "conflict"),
+    ("/external/v1/chat/completions", "43113", 200, None),
+])
+async def test_a_chain_other_than_the_keys_is_refused_before_any_hold(harness: Harness, path: str, chain: str,
+                                                                      status: int, code: str | None) -> None:
+    token, key_id = await harness.create_key(1_000_000)
+    async with harness.client() as client:
+        response = await client.post(path, json=chat(), headers={**auth(token), "x-chain-id": chain})
+    assert response.status_code == status, response.text
+    if code is not None:
+        assert response.json()["error"]["code"] == code
+        assert await harness.ledger.totals(key_id) == (0, 0)
+        assert harness.provider.calls == 0
+
+
 async def test_wrong_content_type_oversized_body_and_external_error_shape(harness: Harness) -> None:
     token, _ = await harness.create_key(1_000_000)
     async with harness.client() as client:
