@@ -24,6 +24,10 @@ from pricing.charge import LineItem, ceil_div, platform_fee
 
 DIGITS: Final = re.compile(r"[0-9]+")
 MAX_AMOUNT: Final = 2**63 - 1  # every amount and time fits a signed 64-bit column
+MODALITIES: Final = ("text", "image", "audio", "video", "embedding")  # the contract's CanonicalModality
+TOKEN_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens")
+CAMEL_USAGE: Final = {"promptTokens": "input_tokens", "completionTokens": "output_tokens",
+                      "cachedTokens": "cached_input_tokens", "reasoningTokens": "reasoning_tokens"}
 
 
 def _decimal_json(raw: bytes) -> dict[str, Any]:
@@ -226,6 +230,28 @@ async def abort(gw: Gateway, request: Request, send: Send) -> None:
                                 "reason": resolution.intent.reason}, budget_headers(resolution.key))
 
 
+def _meter_usage(body: dict[str, Any]) -> dict[str, Any]:
+    """The usage to quote, in our field names, from any shape the contract lists (§7.3): Compose's camelCase
+    (`promptTokens`…), OpenAI's (`prompt_tokens` and its details), Google's `usageMetadata` (at the top level or
+    as `usage`), or ours (`input_tokens`…); plus the media evidence. `totalTokens` is a sum, never a quantity."""
+    given: dict[str, Any] = dict(body.get("usage") or {})
+    google = body.get("usageMetadata")
+    if google is None and any(name.endswith("TokenCount") for name in given):
+        google, given = given, {}
+    if google is not None or "prompt_tokens" in given or "completion_tokens" in given:
+        found = (pricing.usage_from_response("gemini", {"usageMetadata": google}) if google is not None
+                 else pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}}))
+        usage = {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)}
+    else:
+        if "totalTokens" in given and not given.keys() & {"promptTokens", "completionTokens", "input_tokens",
+                                                           "output_tokens"}:
+            raise HTTPError(400, "validation_error", "usage.totalTokens alone cannot be priced: send promptTokens "
+                            "and completionTokens (input and output are priced apart)", style="legacy")
+        usage = {CAMEL_USAGE.get(name, name): value for name, value in given.items() if name != "totalTokens"}
+    usage.update(body.get("media") or {})
+    return usage
+
+
 async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
     """Quote a model's usage: `{modelId, modality, usage?, media?}`; usage in Compose (promptTokens…) or our keys."""
     body = await _body(request)
@@ -236,14 +262,22 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
         model = pricing.get_model(model_id)
     except pricing.UnknownModel:
         raise HTTPError(404, "model_not_found", f"unknown model {model_id!r}", style="legacy") from None
-    for field in ("usage", "media"):
-        if not isinstance(body.get(field) or {}, dict):
+    if modality not in MODALITIES:
+        raise HTTPError(400, "validation_error", f"modality must be one of {', '.join(MODALITIES)}, got "
+                        f"{modality[:40]!r}", style="legacy")
+    if modality != model.modality:
+        raise HTTPError(400, "validation_error", f"{model.id} is a {model.modality} model, not {modality}",
+                        style="legacy")
+    for field in ("usage", "usageMetadata", "media"):
+        if body.get(field) is not None and not isinstance(body[field], dict):
             raise HTTPError(400, "validation_error", f"{field} must be an object", style="legacy")
-    usage = dict(body.get("usage") or {})
-    renamed = {"promptTokens": "input_tokens", "completionTokens": "output_tokens",
-               "cachedTokens": "cached_input_tokens", "reasoningTokens": "reasoning_tokens"}
-    usage = {renamed.get(k, k): v for k, v in usage.items() if k != "totalTokens"}
-    usage.update(body.get("media") or {})
+    try:
+        usage = _meter_usage(body)
+    except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
+        raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
+    if not usage:
+        raise HTTPError(400, "validation_error", "nothing to quote: send the usage (token counts) or the media "
+                        "evidence", style="legacy")
     for name, value in usage.items():
         if isinstance(value, Decimal) or (type(value) is int and not 0 <= value <= MAX_AMOUNT):
             number = _bounded(value, f"usage.{name}")

@@ -189,6 +189,39 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
         assert settled.json()["meterSubject"] == "openai:gpt-4.1" and settled.json()["finalAmountWei"] == "1263"
 
 
+@pytest.mark.parametrize(("model", "body"), [
+    ("gpt-4.1", {"usage": {"promptTokens": 1000, "totalTokens": 1000}}),  # Compose's shape
+    ("gpt-4.1", {"usage": {"prompt_tokens": 1000, "completion_tokens": 0, "total_tokens": 1000}}),  # OpenAI's
+    ("gpt-4.1", {"usage": {"prompt_tokens": 1000}}),
+    ("gpt-4.1", {"usage": {"input_tokens": 1000}}),  # ours
+    ("gemini-2.5-pro", {"usageMetadata": {"promptTokenCount": 1000, "totalTokenCount": 1000}}),  # Google's
+    ("gemini-2.5-pro", {"usage": {"promptTokenCount": 1000}}),
+])
+async def test_meter_reads_every_usage_shape_of_the_contract(harness: Harness, model: str,
+                                                             body: dict[str, object]) -> None:
+    async with harness.client() as client:
+        quoted = await client.post("/api/payments/meter/model", json={"modelId": model, "modality": "text", **body})
+    assert quoted.status_code == 200, quoted.text
+    provider = {"gpt-4.1": 2000, "gemini-2.5-pro": 1250}[model]  # 1000 input tokens at $2 and $1.25 per 1M
+    assert quoted.json()["finalAmountWei"] == str(provider + -(-provider // 100))
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"usage": {"totalTokens": 1000}}, "totalTokens alone cannot be priced"),
+    ({"usage": []}, "usage must be an object"),
+    ({"usage": {}}, "nothing to quote"),
+    ({}, "nothing to quote"),
+    ({"usage": {"prompt_tokens": 10, "completion_tokens": -1}}, "completion_tokens must be a non-negative integer"),
+    ({"modality": "video", "usage": {"promptTokens": 10}}, "gpt-4.1 is a text model, not video"),
+    ({"modality": "sound", "usage": {"promptTokens": 10}}, "modality must be one of"),
+])
+async def test_meter_refuses_what_it_cannot_quote(harness: Harness, body: dict[str, object], message: str) -> None:
+    async with harness.client() as client:
+        refused = await client.post("/api/payments/meter/model", json={"modelId": "gpt-4.1", "modality": "text",
+                                                                       **body})
+    assert refused.status_code == 400 and message in refused.json()["error"], refused.text
+
+
 async def test_models_routes(harness: Harness) -> None:
     async with harness.client() as client:
         listed = (await client.get("/v1/models")).json()
