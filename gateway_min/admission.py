@@ -126,10 +126,14 @@ def quote(gw: Gateway, model: Model, body: dict[str, Any], operation: str,
         upload = (files or {}).get("file")
         if upload is None:
             raise HTTPError(400, "validation_error", "`file` is required: the audio to transcribe")
-        if body.get("response_format", "json") not in TRANSCRIPTION_FORMATS:
+        response_format = body.get("response_format", "json")
+        if not isinstance(response_format, str) or response_format not in TRANSCRIPTION_FORMATS:
             raise HTTPError(400, "validation_error", "response_format must be json or verbose_json here: the other "
                             "formats do not report the usage the request is charged by")
         seconds = wav_seconds(upload[1])
+        if seconds is not None and seconds > gw.max_audio_seconds:
+            raise HTTPError(400, "validation_error", f"the audio lasts {seconds:.0f} s by its header; this gateway "
+                            f"transcribes at most {gw.max_audio_seconds} s")
         audio_seconds = gw.max_audio_seconds if seconds is None else int(seconds) + 1
     try:
         if operation in REQUEST_PRICED:

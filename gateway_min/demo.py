@@ -73,11 +73,12 @@ def wav_silence(seconds: float) -> bytes:
 
 
 def wav_seconds(data: bytes) -> float | None:
-    """The duration of a WAV file, or None if it is not one."""
+    """The duration of a WAV file, or None if it is not one (or not one the standard library can read: it raises
+    RuntimeError, ValueError or struct.error as well as wave.Error on some malformed headers)."""
     try:
         with wave.open(io.BytesIO(data), "rb") as audio:
             return audio.getnframes() / audio.getframerate()
-    except (wave.Error, EOFError, ZeroDivisionError):
+    except (wave.Error, EOFError, ZeroDivisionError, RuntimeError, ValueError, struct.error):
         return None
 
 
@@ -127,8 +128,9 @@ class DemoProvider:
         yield b"data: [DONE]\n\n"
 
     async def _embeddings(self, request: UpstreamRequest) -> UpstreamReply:
-        inputs = request.body.get("input")
-        items = [inputs] if isinstance(inputs, str) else list(inputs or [])
+        inputs: Any = request.body.get("input") or []
+        flat = isinstance(inputs, list) and bool(inputs) and all(type(item) is int for item in inputs)
+        items: list[Any] = [inputs] if isinstance(inputs, str) or flat else list(inputs)  # one text, or token ids
         data, tokens = [], 0
         for index, item in enumerate(items):
             text = item if isinstance(item, str) else " ".join(map(str, item))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl
@@ -11,6 +12,7 @@ import orjson
 from gateway_min.types import Receive, Scope, Send
 
 MAX_BODY: Final = 32 * 1024 * 1024  # bytes; OpenAI's own limit for audio uploads is 25 MB
+BODY_IDLE_SECONDS: Final = 30.0  # a body that stops arriving for this long is given up (408): no idle sockets held
 MAX_DEPTH: Final = 64  # nesting of a JSON body: OpenAI bodies (JSON Schemas in tools included) stay far below it,
 # and orjson refuses to write past 255 (a deeper body would pass the parser and fail later, when re-encoded)
 EXPOSED: Final = (
@@ -70,7 +72,12 @@ class Request:
             chunks: list[bytes] = []
             size = 0
             while True:
-                message = await self.receive()
+                try:
+                    async with asyncio.timeout(BODY_IDLE_SECONDS):
+                        message = await self.receive()
+                except TimeoutError:
+                    raise HTTPError(408, "request_timeout", f"the request body stalled: nothing arrived for "
+                                    f"{BODY_IDLE_SECONDS:g} s") from None
                 if message["type"] == "http.disconnect":
                     raise HTTPError(400, "client_disconnected", "the client disconnected before sending the body")
                 chunk = message.get("body", b"")

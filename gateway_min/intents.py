@@ -35,8 +35,16 @@ def _decimal_json(raw: bytes) -> dict[str, Any]:
     first (syntax, depth) by the parser every route uses; only then read again with the standard library's."""
     if not isinstance(parse_json(raw), dict):
         raise HTTPError(400, "invalid_json", "request body must be a JSON object")
-    value: dict[str, Any] = json.loads(raw, parse_float=Decimal)
+    value: dict[str, Any] = json.loads(raw, parse_float=Decimal, parse_int=_int64)
     return value
+
+
+def _int64(literal: str) -> int:
+    """Integers as the ledger stores them (64 bits): a longer literal is no amount, and would not re-encode."""
+    if len(literal.lstrip("-")) > 19 or not -2**63 <= int(literal) <= MAX_AMOUNT:
+        raise HTTPError(400, "validation_error", f"the integer {literal[:24]}… does not fit 64 bits (as a number; "
+                        "send amounts as decimal strings)", style="legacy")
+    return int(literal)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -97,6 +105,9 @@ def meter_lines(meter: Any) -> tuple[str, tuple[LineItem, ...]]:
 def _meter_total(lines: tuple[LineItem, ...]) -> tuple[int, int, int]:
     provider = sum(line.amount for line in lines)
     fee = platform_fee(provider, PLATFORM_FEE_BPS)
+    if provider + fee > MAX_AMOUNT:
+        raise HTTPError(400, "validation_error", f"the meter comes to {provider + fee} atomic units, more than any "
+                        f"budget ({MAX_AMOUNT})", style="legacy")
     return provider, fee, provider + fee
 
 
@@ -122,7 +133,9 @@ async def prepare(gw: Gateway, request: Request, send: Send) -> None:
     if idem is not None and (not isinstance(idem, str) or not 1 <= len(idem) <= 200):
         raise HTTPError(400, "validation_error", "idempotencyKey must be 1 to 200 characters")
     run_id = body.get("composeRunId") or body.get("runId")
-    hold = Hold(key.id, amount, gw.intent_ttl_ms, idem, request_hash(orjson.loads(orjson.dumps(body, default=str)),
+    # the same request whether its idempotency key came in the body or the header
+    hashed = {name: value for name, value in body.items() if name != "idempotencyKey"}
+    hold = Hold(key.id, amount, gw.intent_ttl_ms, idem, request_hash(orjson.loads(orjson.dumps(hashed, default=str)),
                 "prepare") if idem else None, body["service"], body["action"], body["resource"],
                 body.get("modelId") if isinstance(body.get("modelId"), str) else None,
                 run_id if isinstance(run_id, str) else None)

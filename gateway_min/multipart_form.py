@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from gateway_min.http import HTTPError, Request
@@ -38,25 +38,36 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, tuple[s
         header_name.clear()
         header_value.clear()
 
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end,
-    })
+    ended: list[bool] = []
     try:
+        parser = MultipartParser(boundary, {
+            "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_header_field": on_header_field,
+            "on_header_value": on_header_value, "on_header_end": on_header_end, "on_end": lambda: ended.append(True),
+        })
         parser.write(body)
         parser.finalize()
-    except MultipartParseError as exc:
+    except FormParserError as exc:  # a malformed body, or a boundary the parser refuses (over 256 bytes)
         raise HTTPError(400, "validation_error", f"malformed multipart/form-data body: {exc}") from None
+    if not ended:  # a body cut short: what was read of its last part is not the file that was sent
+        raise HTTPError(400, "validation_error", "malformed multipart/form-data body: it ends before its closing "
+                        "boundary")
     fields: dict[str, Any] = {}
     files: dict[str, tuple[str, bytes, str]] = {}
     for part in parts:
         _, disposition = parse_options_header(part["headers"].get("content-disposition", b""))
-        name = disposition.get(b"name", b"").decode()
+        name = _text(disposition.get(b"name", b""), "a part's name")
         if not name:
             continue
         if b"filename" in disposition:
             kind = part["headers"].get("content-type", b"application/octet-stream").decode("latin-1")
-            files[name] = (disposition[b"filename"].decode(), bytes(part["data"]), kind)
+            files[name] = (_text(disposition[b"filename"], "a filename"), bytes(part["data"]), kind)
         else:
             fields[name] = bytes(part["data"]).decode("utf-8", "replace")
     return fields, files
+
+
+def _text(value: bytes, what: str) -> str:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        raise HTTPError(400, "validation_error", f"malformed multipart/form-data body: {what} is not UTF-8") from None

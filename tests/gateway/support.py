@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import wave
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -180,6 +182,17 @@ class FaultyProvider:
             yield b"data: " + orjson.dumps({"id": "x", "object": "chat.completion.chunk", "choices": [],
                                             "usage": self.usage}) + b"\n\n"
         yield b"data: [DONE]\n\n"
+
+
+def wav(seconds: float, rate: int = 8000) -> bytes:
+    """A mono 8-bit WAV file of silence lasting `seconds`."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(rate)
+        out.writeframes(b"\x80" * int(rate * seconds))
+    return buffer.getvalue()
 
 
 def chat(content: str = "Hello there", **extra: Any) -> dict[str, Any]:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gateway_min import server
+from gateway_min import http, server
+from gateway_min.demo import wav_seconds
 from gateway_min.http import MAX_DEPTH, nested_within
-from tests.gateway.support import KEY_HEADERS, Harness, auth, chat, gateway_process
+from tests.gateway.support import KEY_HEADERS, Harness, auth, chat, gateway_process, serve, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -97,3 +103,114 @@ def test_the_serving_process_runs_at_the_default_recursion_limit(tmp_path: Path,
         asyncio.run(shutdown())
     finally:
         sys.setrecursionlimit(before)
+
+
+def multipart(parts: list[bytes], boundary: bytes = b"B", *, closed: bool = True) -> tuple[bytes, dict[str, str]]:
+    body = b"".join(b"--" + boundary + b"\r\n" + part + b"\r\n" for part in parts)
+    body += b"--" + boundary + b"--\r\n" if closed else b""
+    return body, {"content-type": f"multipart/form-data; boundary={boundary.decode()}"}
+
+
+MODEL_PART = b'Content-Disposition: form-data; name="model"\r\n\r\nwhisper-1'
+
+
+def file_part(data: bytes, name: bytes = b"file", filename: bytes = b"a.wav") -> bytes:
+    return (b'Content-Disposition: form-data; name="' + name + b'"; filename="' + filename + b'"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + data)
+
+
+# a `fmt ` chunk that claims 60 bytes: the standard library's wave raises RuntimeError on it
+BROKEN_WAV = (b"RIFF\xc4\x0f\0\0WAVEfmt <\0\0\0" + b"\x01\0\x01\0@\x1f\0\0@\x1f\0\0\x01\0\x08\0" + b" ata\xa0\x0f\0\0"
+              + b"\x80" * 4000)
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("non-UTF-8 filename", multipart([MODEL_PART, file_part(wav(1), filename=b"\xff.wav")])),
+    ("non-UTF-8 part name", multipart([MODEL_PART, file_part(wav(1), name=b"\xff")])),
+    ("boundary over 256 bytes", multipart([MODEL_PART, file_part(wav(1))], boundary=b"x" * 300)),
+    ("no closing boundary", multipart([MODEL_PART, file_part(wav(2)[:200])], closed=False)),
+])
+async def test_malformed_uploads_are_400s_that_charge_nothing(harness: Harness, name: str,
+                                                              content: tuple[bytes, dict[str, str]]) -> None:
+    token, key_id = await harness.create_key(10**9)
+    body, headers = content
+    async with harness.client() as client:
+        response = await client.post("/v1/audio/transcriptions", headers={**auth(token), **headers}, content=body)
+    assert response.status_code == 400, (name, response.text)
+    assert "malformed multipart/form-data body" in response.json()["error"]["message"]
+    assert await harness.ledger.totals(key_id) == (0, 0) and harness.provider.calls == 0
+
+
+async def test_transcription_fields_and_headers_that_used_to_be_500s(harness: Harness) -> None:
+    token, key_id = await harness.create_key(10**9)
+    audio = base64.b64encode(wav(2)).decode()
+    async with harness.client() as client:
+        for response_format in ([], {}, 7):
+            refused = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
+                "model": "whisper-1", "file": audio, "response_format": response_format})
+            assert refused.status_code == 400 and "response_format" in refused.text
+        endless = bytearray(wav(1))
+        endless[40:44] = (0xFFFFFFF0).to_bytes(4, "little")  # the data chunk's size: days of audio
+        too_long = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
+            "model": "whisper-1", "file": base64.b64encode(bytes(endless)).decode()})
+        assert too_long.status_code == 400 and "transcribes at most 3600 s" in too_long.text
+        assert await harness.ledger.totals(key_id) == (0, 0) and harness.provider.calls == 0
+        broken = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
+            "model": "whisper-1", "file": base64.b64encode(BROKEN_WAV).decode()})
+        # an unreadable header is held for the longest audio and sent on; here the provider refuses it: no charge
+        assert broken.status_code == 400 and broken.json()["error"]["code"] == "upstream_error", broken.text
+    assert await harness.ledger.totals(key_id) == (0, 0) and harness.provider.calls == 1
+
+
+@given(st.binary(min_size=44, max_size=44), st.integers(0, 43))
+@settings(max_examples=300, deadline=None)
+def test_reading_a_wav_header_never_raises(noise: bytes, cut: int) -> None:
+    header = bytearray(wav(0.01))
+    mutated = bytes(header[:cut]) + noise[cut:] + bytes(header[44:])
+    seconds = wav_seconds(mutated)
+    assert seconds is None or seconds >= 0
+
+
+async def test_token_id_inputs_are_embedded_by_the_demo_provider(harness: Harness) -> None:
+    token, _ = await harness.create_key(10**9)
+    async with harness.client() as client:
+        response = await client.post("/v1/embeddings", headers=auth(token),
+                                     json={"model": "text-embedding-3-small", "input": [1, 2, 3]})
+    assert response.status_code == 200, response.text
+    assert response.json()["usage"]["prompt_tokens"] == 3 and len(response.json()["data"]) == 1
+
+
+async def test_prepare_numbers_and_idempotency_keys_in_either_place(harness: Harness) -> None:
+    token, key_id = await harness.create_key(10**9)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    prepare = {"service": "s", "action": "a", "resource": "r", "method": "POST", "maxAmountWei": "10"}
+    huge_meter = {"subject": "s", "lineItems": [{"key": "k", "unit": "usd_per_token", "quantity": "1e18",
+                                                 "unitPriceUsd": "1e18"}]}
+    async with harness.client() as client:
+        big = await client.post("/api/payments/prepare", headers=headers,
+                                json={**prepare, "idempotencyKey": "v1", "x": 10**23})
+        assert big.status_code == 400 and "does not fit 64 bits" in big.json()["error"], big.text
+        overflow = await client.post("/api/payments/prepare", headers=headers,
+                                     json={**{k: v for k, v in prepare.items() if k != "maxAmountWei"},
+                                           "meter": huge_meter})
+        assert overflow.status_code == 400 and "more than any budget" in overflow.json()["error"], overflow.text
+        first = await client.post("/api/payments/prepare", headers={**headers, "x-idempotency-key": "abc"},
+                                  json=prepare)
+        again = await client.post("/api/payments/prepare", headers=headers, json={**prepare, "idempotencyKey": "abc"})
+        assert (first.status_code, again.status_code) == (200, 200), again.text
+        assert again.json()["paymentIntentId"] == first.json()["paymentIntentId"]
+        assert again.headers["x-idempotent-replay"] == "true"
+    assert await harness.ledger.totals(key_id) == (10, 0)
+
+
+def test_a_stalled_body_is_a_408_not_an_open_socket(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http, "BODY_IDLE_SECONDS", 0.3)
+    with serve(harness.app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"POST /api/payments/meter/model HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{")
+            started = time.monotonic()
+            reply = sock.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 408"), reply
+        assert b"the request body stalled" in reply and time.monotonic() - started < 3

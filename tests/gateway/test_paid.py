@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import base64
-import io
-import wave
 
 import orjson
 import pytest
 
 import pricing
 from gateway_min import receipts
-from tests.gateway.support import Harness, auth, chat
+from tests.gateway.support import Harness, auth, chat, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -76,10 +74,7 @@ async def test_budget_lowers_the_output_limit_before_refusing(harness: Harness) 
 
 async def test_every_operation_settles(harness: Harness) -> None:
     token, _ = await harness.create_key(10_000_000)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1), out.setsampwidth(1), out.setframerate(8000), out.writeframes(b"\x80" * 8000 * 9)
-    audio = base64.b64encode(buffer.getvalue()).decode()
+    audio = base64.b64encode(wav(9)).decode()
     cases = [
         ("/v1/embeddings", {"model": "text-embedding-3-small", "input": ["a b c", "d e"]}, 2),  # 5 tokens: 0.1 → 1, fee 1
         ("/v1/images/generations", {"model": "dall-e-3", "prompt": "a cat", "n": 2, "quality": "hd"}, 161_600),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
-import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,16 +12,13 @@ import pytest
 import pricing
 from gateway_min import receipts
 from generated.catalog import MODELS
-from tests.gateway.support import Clock, FaultyProvider, Harness, auth, build, chat
+from tests.gateway.support import Clock, FaultyProvider, Harness, auth, build, chat, wav
 
 pytestmark = pytest.mark.anyio
 
 
 def _wav(seconds: int) -> str:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1), out.setsampwidth(1), out.setframerate(8000), out.writeframes(b"\x80" * 8000 * seconds)
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(wav(seconds)).decode()
 
 
 async def test_the_gateway_prices_with_the_set_in_force_now_not_a_scheduled_one(tmp_path: Path) -> None:
