@@ -11,6 +11,8 @@ from typing import Any, Final, TypeVar
 import orjson
 from pydantic import ValidationError
 
+from gateway_min.http import MAX_DEPTH, nested_within
+
 from .errors import MalformedPayment
 from .models import PaymentPayload, PaymentRequired, SettleResponse, WireModel
 
@@ -92,6 +94,9 @@ def _decode_json(value: str, name: str) -> Any:
     except ValueError:
         raise MalformedPayment(f"{name} is not base64") from None
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise MalformedPayment(f"{name} is not JSON") from None
+    if not nested_within(value, MAX_DEPTH):  # deeper would pass here and fail when re-encoded (orjson stops at 255)
+        raise MalformedPayment(f"{name} is nested more than {MAX_DEPTH} levels deep")
+    return value

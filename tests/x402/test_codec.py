@@ -132,6 +132,8 @@ def _b64(raw: bytes) -> str:
         (_b64(b"\xff\xfe"), "PAYMENT-SIGNATURE is not JSON"),
         (_b64(b"{'x402Version': 2}"), "PAYMENT-SIGNATURE is not JSON"),
         (_b64(b"[1, 2]"), "PAYMENT-SIGNATURE is not a JSON object"),
+        (_b64(b'{"x402Version": 2, "extensions": {"x": ' + b"[" * 300 + b"]" * 300 + b"}}"),
+         "PAYMENT-SIGNATURE is nested more than 64 levels deep"),  # passed here, and was a 500 when re-encoded
         (_b64(b"{}"), "PAYMENT-SIGNATURE x402Version must be 2"),
         (_b64(b'{"x402Version": 1}'), "PAYMENT-SIGNATURE x402Version must be 2"),
         (_b64(b'{"x402Version": "2"}'), "PAYMENT-SIGNATURE x402Version must be 2"),
