@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Final
@@ -13,7 +15,7 @@ from gateway_min import catalog_routes, facilitator_routes, intents, keys, paid,
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_error, send_json
 from gateway_min.router import Handler, Router
-from gateway_min.types import Receive, Scope, Send
+from gateway_min.types import Message, Receive, Scope, Send
 
 log = logging.getLogger("gateway_min")
 PAID: Final = {
@@ -26,6 +28,7 @@ PAID: Final = {
     "videos": "video",
 }
 SWEEP_SECONDS: Final = 30.0
+REQUEST_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # a caller's X-Request-Id is echoed if it matches (§2)
 
 
 def routes(gw: Gateway) -> Router:
@@ -82,23 +85,29 @@ class App:
         request = Request(scope, receive)
         style = "openai" if request.path.startswith("/external/") else "compose"
         started = False
+        request_id = request.headers.get("x-request-id")
+        if request_id is None or not REQUEST_ID.fullmatch(request_id):
+            request_id = "req_" + uuid.uuid4().hex
+        echoed = (b"x-request-id", request_id.encode())
 
-        async def tracking_send(message: dict[str, object]) -> None:
+        async def tracking_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message["headers"], echoed]
             await send(message)
 
         try:
             route = self.router.match(request)
             style = route.style
-            await route.handler(request, tracking_send)  # type: ignore[arg-type]
+            await route.handler(request, tracking_send)
         except HTTPError as error:
             if not started:
-                await send_error(send, error, style)
+                await send_error(tracking_send, error, style)
         except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.path)
+            log.exception("unhandled error on %s %s (request %s)", request.method, request.path, request_id)
             if not started:
-                await send_error(send, HTTPError(500, "internal_error", "internal error"), style)
+                await send_error(tracking_send, HTTPError(500, "internal_error", "internal error"), style)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

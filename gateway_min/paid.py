@@ -86,6 +86,7 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
         usage, reason, estimated = estimated_usage(admitted, content), f"usage unreadable: {exc}", True
     resolution, receipt = await settle(gw, reservation, admitted, usage, estimated=estimated, reason=reason)
     headers.update(budget_headers(resolution.key))
+    headers["x-compose-key-final-amount-wei"] = str(resolution.intent.settled or 0)
     headers["x-compose-overhead-ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     if not external:
         headers["x-compose-receipt"] = receipts.header(receipt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import orjson
 import pytest
@@ -35,6 +36,21 @@ async def test_chat_settles_measured_usage_and_returns_one_receipt_three_ways(ha
     assert response.headers["x-compose-key-budget-used"] == str(expected.final_amount)
     assert response.headers["x-compose-key-budget-remaining"] == str(1_000_000 - expected.final_amount)
     assert harness.provider.calls == 1
+
+
+async def test_request_ids_are_echoed_or_minted_and_the_final_amount_is_a_header(harness: Harness) -> None:
+    token, _ = await harness.create_key(1_000_000)
+    async with harness.client() as client:
+        served = await client.post("/v1/chat/completions", headers={**auth(token), "x-request-id": "run-7.step:2"},
+                                   json=chat())
+        refused = await client.post("/v1/chat/completions", headers={"x-request-id": "no spaces allowed"}, json=chat())
+        listing = await client.get("/v1/models")
+    assert served.status_code == 200 and served.headers["x-request-id"] == "run-7.step:2"
+    receipt = served.json()["compose_receipt"]
+    assert served.headers["x-compose-key-final-amount-wei"] == receipt["final_amount_wei"]
+    for minted in (refused, listing):  # errors and free routes carry one too; an invalid caller value is replaced
+        assert re.fullmatch(r"req_[0-9a-f]{32}", minted.headers["x-request-id"]), minted.headers
+    assert refused.status_code == 401
 
 
 async def test_output_limit_and_model_id_are_enforced_upstream(harness: Harness) -> None:
