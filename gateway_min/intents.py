@@ -190,6 +190,54 @@ async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> IntentRo
     return current
 
 
+def _line(key: str, unit: str, quantity: int | Decimal, price: Decimal | None, amount: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": key, "unit": unit, "quantity": receipts.number(quantity)}
+    if price is not None:
+        out["unit_price_usd"] = str(price)
+    out["amount_wei"] = str(amount)
+    return out
+
+
+def _caller_details(body: dict[str, Any], final: int) -> dict[str, Any]:
+    """What a caller settling with `finalAmountWei` may add (contract §4: meterSubject, providerAmountWei,
+    platformFeeWei, lineItems), checked and consistent with the final amount, as receipt fields."""
+    out: dict[str, Any] = {}
+    subject = body.get("meterSubject")
+    if subject is not None:
+        if not isinstance(subject, str) or not 1 <= len(subject) <= 200:
+            raise HTTPError(400, "validation_error", "meterSubject must be 1 to 200 characters", style="legacy")
+        out["subject"] = subject
+    split = {name: _atomic(body[name], name, allow_zero=True) for name in ("providerAmountWei", "platformFeeWei")
+             if body.get(name) is not None}
+    if sum(split.values()) > final or (len(split) == 2 and sum(split.values()) != final):
+        raise HTTPError(400, "validation_error", "providerAmountWei + platformFeeWei must come to finalAmountWei "
+                        f"({final})", style="legacy")
+    out.update({"provider_amount_wei" if name == "providerAmountWei" else "platform_fee_wei": str(value)
+                for name, value in split.items()})
+    items = body.get("lineItems")
+    if items is not None:
+        if not isinstance(items, list) or not 1 <= len(items) <= 100:
+            raise HTTPError(400, "validation_error", "lineItems must be a list of 1 to 100 items", style="legacy")
+        lines = []
+        for i, item in enumerate(items):
+            where = f"lineItems[{i}]"
+            if not isinstance(item, dict) or not all(isinstance(item.get(name), str) and 0 < len(item[name]) <= 100
+                                                     for name in ("key", "unit")):
+                raise HTTPError(400, "validation_error", f"{where} must be {{key, unit, quantity, unitPriceUsd?, "
+                                "amountWei}", style="legacy")
+            quantity = _bounded(item.get("quantity"), f"{where}.quantity")
+            price = None if item.get("unitPriceUsd") is None else _bounded(item["unitPriceUsd"],
+                                                                           f"{where}.unitPriceUsd")
+            lines.append(_line(item["key"], item["unit"], int(quantity) if quantity == int(quantity) else quantity,
+                               price, _atomic(item.get("amountWei"), f"{where}.amountWei", allow_zero=True)))
+        provider = split.get("providerAmountWei")
+        if provider is not None and sum(int(line["amount_wei"]) for line in lines) != provider:
+            raise HTTPError(400, "validation_error", "the lineItems' amountWei must add up to providerAmountWei",
+                            style="legacy")
+        out["line_items"] = lines
+    return out
+
+
 async def settle(gw: Gateway, request: Request, send: Send) -> None:
     body = await _body(request)
     intent_id = body.get("paymentIntentId")
@@ -198,26 +246,21 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
     given = [name for name in ("finalAmountWei", "meter") if body.get(name) is not None]
     if len(given) != 1:
         raise HTTPError(400, "validation_error", "exactly one of finalAmountWei or meter is required", style="legacy")
-    lines: tuple[LineItem, ...] = ()
-    subject = None
     if given[0] == "finalAmountWei":
         final = _atomic(body["finalAmountWei"], "finalAmountWei", allow_zero=True)
+        details = _caller_details(body, final)
     else:
         subject, lines = meter_lines(body["meter"])
-        final = _meter_total(lines)[2]
+        provider, fee, final = _meter_total(lines)
+        details = {"subject": subject, "provider_amount_wei": str(provider), "platform_fee_wei": str(fee),
+                   "line_items": [_line(line.key, line.unit, line.quantity, line.unit_price_usd, line.amount)
+                                  for line in lines]}
     current = await _resolvable(gw, request, intent_id)
     key = await gw.ledger.get_key(current.key_id)
     network = f"eip155:{key.chain_id}" if key else "eip155:0"
 
     def receipt(row: IntentRow) -> dict[str, Any]:
-        built = receipts.build(row, None, network)
-        if subject is not None:
-            built["subject"] = subject
-            provider, fee, _total = _meter_total(lines)
-            built.update(provider_amount_wei=str(provider), platform_fee_wei=str(fee), line_items=[
-                {"key": line.key, "unit": line.unit, "quantity": str(line.quantity),
-                 "unit_price_usd": str(line.unit_price_usd), "amount_wei": str(line.amount)} for line in lines])
-        return built
+        return {**receipts.build(row, None, network), **details}
 
     try:
         resolution = await gw.ledger.settle(intent_id, final, 0, receipt)
@@ -299,8 +342,8 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
         charge = pricing.price(model, usage, at=moment(gw))
     except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
         raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
-    items = [{"key": i.key, "unit": i.unit, "quantity": str(i.quantity), "unitPriceUsd": str(i.unit_price_usd),
-              "amountWei": str(i.amount)} for i in charge.line_items]
+    items = [{"key": i.key, "unit": i.unit, "quantity": receipts.number(i.quantity),
+              "unitPriceUsd": str(i.unit_price_usd), "amountWei": str(i.amount)} for i in charge.line_items]
     await send_json(send, 200, {
         "modelId": model.id, "provider": model.provider, "known": True,
         "meter": {"subject": charge.subject, "lineItems": [{k: v for k, v in i.items() if k != "amountWei"}

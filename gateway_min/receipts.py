@@ -36,7 +36,7 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
     }
     if charge is not None:
         receipt["line_items"] = [
-            {"key": item.key, "unit": receipt_unit(item.unit), "quantity": _number(item.quantity),
+            {"key": item.key, "unit": receipt_unit(item.unit), "quantity": number(item.quantity),
              "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
             for item in charge.line_items
         ]
@@ -62,7 +62,8 @@ def receipt_unit(unit: str) -> str:
     return unit
 
 
-def _number(quantity: int | Decimal) -> int | str:
+def number(quantity: int | Decimal) -> int | str:
+    """A quantity as a JSON number when it is whole; a fraction as its exact decimal string (never a float)."""
     return quantity if isinstance(quantity, int) else str(quantity)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.gateway.support import ADMIN, KEY_HEADERS, OTHER_WALLET, WALLET, Harness, auth
@@ -189,6 +190,37 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
         assert settled.json()["meterSubject"] == "openai:gpt-4.1" and settled.json()["finalAmountWei"] == "1263"
 
 
+async def test_a_final_amount_settle_keeps_the_callers_breakdown(harness: Harness) -> None:
+    token, _ = await harness.create_key(1_000_000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    details = {"meterSubject": "azure:gpt-5.5", "providerAmountWei": "1250", "platformFeeWei": "13", "lineItems": [
+        {"key": "input_tokens", "unit": "usd_per_1m_tokens", "quantity": 1000, "unitPriceUsd": 1.25,
+         "amountWei": "1250"}]}
+    async with harness.client() as client:
+        async def settle(**extra: object) -> httpx.Response:
+            intent = (await client.post("/api/payments/prepare", headers=headers, json={
+                **PREPARE, "maxAmountWei": 2000})).json()["paymentIntentId"]
+            return await client.post("/api/payments/settle", headers=auth(token), json={
+                "paymentIntentId": intent, "finalAmountWei": "1263", **extra})
+
+        settled = await settle(**details)
+        assert settled.status_code == 200, settled.text
+        body = settled.json()
+        assert (body["meterSubject"], body["providerAmountWei"], body["platformFeeWei"]) == ("azure:gpt-5.5", "1250",
+                                                                                           "13")
+        assert body["lineItems"] == [{"key": "input_tokens", "unit": "usd_per_1m_tokens", "quantity": 1000,
+                                      "unitPriceUsd": "1.25", "amountWei": "1250"}]
+        stored = await harness.ledger.get_intent(body["paymentIntentId"])
+        assert stored is not None and stored.receipt is not None and '"subject":"azure:gpt-5.5"' in stored.receipt
+        for bad, message in (({"providerAmountWei": "1250", "platformFeeWei": "12"}, "must come to finalAmountWei"),
+                             ({"providerAmountWei": "2000"}, "must come to finalAmountWei"),
+                             ({**details, "providerAmountWei": "1200", "platformFeeWei": "63"}, "add up to"),
+                             ({"lineItems": [{"key": "k"}]}, "lineItems[0] must be"),
+                             ({"meterSubject": ""}, "meterSubject must be")):
+            refused = await settle(**bad)
+            assert refused.status_code == 400 and message in refused.json()["error"], (bad, refused.text)
+
+
 @pytest.mark.parametrize(("model", "body"), [
     ("gpt-4.1", {"usage": {"promptTokens": 1000, "totalTokens": 1000}}),  # Compose's shape
     ("gpt-4.1", {"usage": {"prompt_tokens": 1000, "completion_tokens": 0, "total_tokens": 1000}}),  # OpenAI's
@@ -204,6 +236,7 @@ async def test_meter_reads_every_usage_shape_of_the_contract(harness: Harness, m
     assert quoted.status_code == 200, quoted.text
     provider = {"gpt-4.1": 2000, "gemini-2.5-pro": 1250}[model]  # 1000 input tokens at $2 and $1.25 per 1M
     assert quoted.json()["finalAmountWei"] == str(provider + -(-provider // 100))
+    assert quoted.json()["lineItems"][0]["quantity"] == 1000  # a number, as in the paid routes' receipts
 
 
 @pytest.mark.parametrize(("body", "message"), [
