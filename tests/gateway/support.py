@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-import wave
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ import uvicorn
 from gateway_min.app import App
 from gateway_min.context import Gateway
 from gateway_min.demo import DemoProvider
+from gateway_min.demo import wav_silence as wav  # noqa: F401 - the tests' WAV files
 from gateway_min.ledger import Ledger
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
 
@@ -182,17 +181,6 @@ class FaultyProvider:
             yield b"data: " + orjson.dumps({"id": "x", "object": "chat.completion.chunk", "choices": [],
                                             "usage": self.usage}) + b"\n\n"
         yield b"data: [DONE]\n\n"
-
-
-def wav(seconds: float, rate: int = 8000) -> bytes:
-    """A mono 8-bit WAV file of silence lasting `seconds`."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(1)
-        out.setframerate(rate)
-        out.writeframes(b"\x80" * int(rate * seconds))
-    return buffer.getvalue()
 
 
 def chat(content: str = "Hello there", **extra: Any) -> dict[str, Any]:
