@@ -146,7 +146,10 @@ def gemini(body: Any) -> Usage:
     # output other than text, and audio input, are billed at their own rates, which the catalog does not hold
     for field, billed_as_text in (("candidatesTokensDetails", ("TEXT",)),
                                   ("promptTokensDetails", ("TEXT", "IMAGE", "VIDEO", "DOCUMENT"))):
-        for detail in meta.get(field) or ():
+        details = meta.get(field) or []
+        if not isinstance(details, list):
+            raise InvalidUsage(f"usageMetadata.{field} must be a list, got {type(details).__name__}")
+        for detail in details:
             if not isinstance(detail, Mapping) or detail.get("modality") in billed_as_text:
                 continue
             if detail.get("tokenCount"):

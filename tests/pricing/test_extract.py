@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pricing import InvalidUsage, UnpricedUsage, Usage, usage_from_response
+from pricing import InvalidUsage, PricingError, UnpricedUsage, Usage, usage_from_response
+from pricing.extract import EXTRACTORS
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "provider_usages.json"
 # our flavor ↔ the (provider_id, api_flavor) of the reference extractor that produced the corpus' expected usage
@@ -106,6 +109,8 @@ def test_images_transcription_and_video() -> None:
     ("openai-video", {"seconds": "eight"}, "openai-video response needs `seconds` (a whole number), got 'eight'"),
     ("gemini", {"usageMetadata": []}, "usageMetadata must be an object, got list"),
     ("gemini", {"usageMetadata": {"candidatesTokenCount": 5}}, "usageMetadata.promptTokenCount is missing"),
+    ("gemini", {"usageMetadata": {"promptTokenCount": 5, "promptTokensDetails": 1}},
+     "usageMetadata.promptTokensDetails must be a list, got int"),
     ("anthropic", {"type": "message_delta", "usage": {"output_tokens": 1500}}, "usage.input_tokens is missing"),
     ("cohere", {}, "unknown API flavor 'cohere'; flavors: openai-chat, openai-responses"),
 ])
@@ -113,3 +118,29 @@ def test_malformed_usage_is_a_clear_error(flavor: str, body: Any, message: str) 
     with pytest.raises(InvalidUsage) as raised:
         usage_from_response(flavor, body)
     assert str(raised.value).startswith(message)
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=False) | st.text(max_size=4),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                    max_leaves=12)
+FIELDS = st.sampled_from(["usage", "usageMetadata", "response", "data", "seconds", "type", "prompt_tokens",
+                          "completion_tokens", "input_tokens", "output_tokens", "promptTokenCount",
+                          "candidatesTokenCount", "prompt_tokens_details", "completion_tokens_details",
+                          "input_tokens_details", "output_tokens_details", "promptTokensDetails",
+                          "candidatesTokensDetails", "cached_tokens", "reasoning_tokens", "modality", "tokenCount",
+                          "cache_read_input_tokens", "cache_creation_input_tokens", "size", "quality"])
+# documents shaped like provider responses (the field names the extractors read) with any JSON in them
+DOCUMENTS = st.recursive(JSON, lambda inner: st.dictionaries(FIELDS, inner, max_size=4) | st.lists(inner, max_size=2),
+                         max_leaves=16)
+
+
+@given(st.sampled_from(sorted(EXTRACTORS)), DOCUMENTS)
+@settings(max_examples=1500, deadline=None)
+def test_any_document_is_a_usage_or_a_pricing_error(flavor: str, body: Any) -> None:
+    """Whatever a provider (or a client of the meter route) sends, extraction answers a Usage or a PricingError:
+    never another exception, which would escape the callers that handle only those."""
+    try:
+        usage = usage_from_response(flavor, body)
+    except PricingError:
+        return
+    assert isinstance(usage, Usage)
