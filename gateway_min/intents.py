@@ -200,12 +200,15 @@ def _line(key: str, unit: str, quantity: int | Decimal, price: Decimal | None, a
 
 def _caller_details(body: dict[str, Any], final: int) -> dict[str, Any]:
     """What a caller settling with `finalAmountWei` may add (contract §4: meterSubject, providerAmountWei,
-    platformFeeWei, lineItems), checked and consistent with the final amount, as receipt fields."""
+    platformFeeWei, lineItems), as receipt fields, consistent with the final amount: provider + fee = final (one
+    of them given implies the other), and the line items add up to the provider amount (to at most the final
+    amount when neither is given). An empty subject or list is no detail."""
     out: dict[str, Any] = {}
     subject = body.get("meterSubject")
-    if subject is not None:
-        if not isinstance(subject, str) or not 1 <= len(subject) <= 200:
-            raise HTTPError(400, "validation_error", "meterSubject must be 1 to 200 characters", style="legacy")
+    if subject not in (None, ""):
+        if not isinstance(subject, str) or len(subject) > 200:
+            raise HTTPError(400, "validation_error", "meterSubject must be a string of at most 200 characters",
+                            style="legacy")
         out["subject"] = subject
     split = {name: _atomic(body[name], name, allow_zero=True) for name in ("providerAmountWei", "platformFeeWei")
              if body.get(name) is not None}
@@ -215,27 +218,29 @@ def _caller_details(body: dict[str, Any], final: int) -> dict[str, Any]:
     out.update({"provider_amount_wei" if name == "providerAmountWei" else "platform_fee_wei": str(value)
                 for name, value in split.items()})
     items = body.get("lineItems")
-    if items is not None:
-        if not isinstance(items, list) or not 1 <= len(items) <= 100:
-            raise HTTPError(400, "validation_error", "lineItems must be a list of 1 to 100 items", style="legacy")
-        lines = []
-        for i, item in enumerate(items):
-            where = f"lineItems[{i}]"
-            if not isinstance(item, dict) or not all(isinstance(item.get(name), str) and 0 < len(item[name]) <= 100
-                                                     for name in ("key", "unit")):
-                raise HTTPError(400, "validation_error", f"{where} must be {{key, unit, quantity, unitPriceUsd?, "
-                                "amountWei}", style="legacy")
-            quantity = _bounded(item.get("quantity"), f"{where}.quantity")
-            price = None if item.get("unitPriceUsd") is None else _bounded(item["unitPriceUsd"],
-                                                                           f"{where}.unitPriceUsd")
-            lines.append(_line(item["key"], item["unit"], int(quantity) if quantity == int(quantity) else quantity,
-                               price, _atomic(item.get("amountWei"), f"{where}.amountWei", allow_zero=True)))
-        provider = split.get("providerAmountWei")
-        if provider is not None and sum(int(line["amount_wei"]) for line in lines) != provider:
-            raise HTTPError(400, "validation_error", "the lineItems' amountWei must add up to providerAmountWei",
-                            style="legacy")
+    if items not in (None, []):
+        if not isinstance(items, list) or len(items) > 100:
+            raise HTTPError(400, "validation_error", "lineItems must be a list of at most 100 items", style="legacy")
+        lines = [_caller_line(item, f"lineItems[{i}]") for i, item in enumerate(items)]
+        total = sum(int(line["amount_wei"]) for line in lines)
+        provider = split.get("providerAmountWei", final - split.get("platformFeeWei", 0))
+        if total != provider if split else total > final:
+            raise HTTPError(400, "validation_error", f"the lineItems' amountWei add up to {total}, not to the provider "
+                            f"amount ({provider})" if split else f"the lineItems' amountWei add up to {total}, more "
+                            f"than finalAmountWei ({final})", style="legacy")
         out["line_items"] = lines
     return out
+
+
+def _caller_line(item: Any, where: str) -> dict[str, Any]:
+    if not isinstance(item, dict) or not all(isinstance(item.get(name), str) and 0 < len(item[name]) <= 100
+                                             for name in ("key", "unit")):
+        raise HTTPError(400, "validation_error", f"{where} must be {{key, unit, quantity, unitPriceUsd?, amountWei}}",
+                        style="legacy")
+    quantity = _bounded(item.get("quantity"), f"{where}.quantity")
+    price = None if item.get("unitPriceUsd") is None else _bounded(item["unitPriceUsd"], f"{where}.unitPriceUsd")
+    return _line(item["key"], item["unit"], int(quantity) if quantity == int(quantity) else quantity, price,
+                 _atomic(item.get("amountWei"), f"{where}.amountWei", allow_zero=True))
 
 
 async def settle(gw: Gateway, request: Request, send: Send) -> None:

@@ -28,7 +28,7 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
         "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, intent.id).hex,
         "payment_intent_id": intent.id,
         "settlement_status": "settled",
-        "subject": charge.subject if charge else subject or f"{intent.service}:{intent.model}",
+        "subject": charge.subject if charge else subject or ":".join(filter(None, (intent.service, intent.model))),
         "final_amount_wei": str(settled),
         "network": network,
         "settled_at": intent.late_settled_at or intent.resolved_at,

@@ -214,11 +214,19 @@ async def test_a_final_amount_settle_keeps_the_callers_breakdown(harness: Harnes
         assert stored is not None and stored.receipt is not None and '"subject":"azure:gpt-5.5"' in stored.receipt
         for bad, message in (({"providerAmountWei": "1250", "platformFeeWei": "12"}, "must come to finalAmountWei"),
                              ({"providerAmountWei": "2000"}, "must come to finalAmountWei"),
-                             ({**details, "providerAmountWei": "1200", "platformFeeWei": "63"}, "add up to"),
+                             ({**details, "providerAmountWei": "1200", "platformFeeWei": "63"},
+                              "add up to 1250, not to the provider amount (1200)"),
+                             ({"platformFeeWei": "13", "lineItems": [{**details["lineItems"][0], "amountWei": "1000"}]},
+                              "add up to 1000, not to the provider amount (1250)"),  # 1263 − 13, implied
+                             ({"lineItems": [{**details["lineItems"][0], "amountWei": "999999999999"}]},
+                              "more than finalAmountWei (1263)"),
                              ({"lineItems": [{"key": "k"}]}, "lineItems[0] must be"),
-                             ({"meterSubject": ""}, "meterSubject must be")):
+                             ({"meterSubject": 7}, "meterSubject must be a string")):
             refused = await settle(**bad)
             assert refused.status_code == 400 and message in refused.json()["error"], (bad, refused.text)
+        bare = await settle(meterSubject="", lineItems=[])  # empty details are no details
+        assert bare.status_code == 200 and "lineItems" not in bare.json(), bare.text
+        assert bare.json()["meterSubject"] == "agent"  # the intent's service: no model, so no ":None"
 
 
 @pytest.mark.parametrize(("model", "body"), [
