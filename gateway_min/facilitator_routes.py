@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, parse_json, send_json
+from gateway_min.http import SMALL_BODY, HTTPError, Request, parse_json, send_json
 from gateway_min.keys import is_admin
 from gateway_min.router import Router
 from gateway_min.types import Send
@@ -46,8 +46,9 @@ def _embedded(gw: Gateway) -> EmbeddedFacilitator:
 
 async def _body(request: Request) -> Any:
     """The JSON body, or None when it is not JSON (the facilitator then answers invalid_payload)."""
+    raw = await request.body(SMALL_BODY)  # too large, stalled or cut short: that error, not invalid_payload
     try:
-        return parse_json(await request.body())
+        return parse_json(raw)
     except HTTPError:
         return None
 

@@ -15,7 +15,7 @@ from catalog_build.units import UnknownUnit, scale
 from gateway_min import receipts
 from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, parse_json, send_json
+from gateway_min.http import SMALL_BODY, HTTPError, Request, parse_json, send_json
 from gateway_min.keys import bearer, budget_headers, check_chain, is_admin, key_for_token
 from gateway_min.ledger import Hold, IntentRow, LedgerError
 from gateway_min.types import Send
@@ -52,7 +52,7 @@ async def _body(request: Request) -> dict[str, Any]:
     if kind != "application/json":
         raise HTTPError(415, "unsupported_media_type",
                         f"expected Content-Type: application/json, got {kind or 'none'}")
-    return _decimal_json(await request.body())
+    return _decimal_json(await request.body(SMALL_BODY))
 
 
 def _atomic(value: Any, field: str, *, allow_zero: bool = False) -> int:
@@ -293,15 +293,21 @@ async def abort(gw: Gateway, request: Request, send: Send) -> None:
 
 def _meter_usage(body: dict[str, Any]) -> dict[str, Any]:
     """The usage to quote, in our field names, from any shape the contract lists (§7.3): Compose's camelCase
-    (`promptTokens`…), OpenAI's (`prompt_tokens` and its details), Google's `usageMetadata` (at the top level or
-    as `usage`), or ours (`input_tokens`…); plus the media evidence. `totalTokens` is a sum, never a quantity."""
+    (`promptTokens`…), OpenAI's (`prompt_tokens`, or the Responses API's `input_tokens` with `*_details` or
+    `total_tokens`), Google's `usageMetadata` (at the top level or as `usage`), or ours (`input_tokens`…); plus the
+    media evidence. `totalTokens` is a sum, never a quantity."""
     given: dict[str, Any] = dict(body.get("usage") or {})
     google = body.get("usageMetadata")
     if google is None and any(name.endswith("TokenCount") for name in given):
         google, given = given, {}
-    if google is not None or "prompt_tokens" in given or "completion_tokens" in given:
-        found = (pricing.usage_from_response("gemini", {"usageMetadata": google}) if google is not None
-                 else pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}}))
+    responses = not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"})
+    if google is not None or responses or "prompt_tokens" in given or "completion_tokens" in given:
+        if google is not None:
+            found = pricing.usage_from_response("gemini", {"usageMetadata": google})
+        elif "prompt_tokens" in given or "completion_tokens" in given:
+            found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
+        else:  # OpenAI's Responses API: input_tokens / output_tokens with their details
+            found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
         usage = {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)}
     else:
         if "totalTokens" in given and not given.keys() & {"promptTokens", "completionTokens", "input_tokens",

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Final
 
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, send_json
+from gateway_min.http import SMALL_BODY, HTTPError, Request, send_json
 from gateway_min.ledger import KeyRow
 from gateway_min.types import Send
 from generated.catalog import NETWORKS
@@ -132,7 +132,7 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     if not is_admin(gw, request):
         raise HTTPError(401, "authentication_failed", "creating keys needs the admin token (COMPOSE_ADMIN_TOKEN)")
     owner, chain_id = session_headers(request)
-    body = await request.json()
+    body = await request.json(SMALL_BODY)
     unknown = sorted(set(body) - {"budgetLimit", "expiresAt", "chainId", "purpose", "name"})
     if unknown:
         raise HTTPError(400, "validation_error", f"unknown field(s): {', '.join(unknown)}")

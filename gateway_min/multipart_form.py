@@ -60,7 +60,8 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, tuple[s
             continue
         if b"filename" in disposition:
             kind = part["headers"].get("content-type", b"application/octet-stream").decode("latin-1")
-            files[name] = (_text(disposition[b"filename"], "a filename"), bytes(part["data"]), kind)
+            filename = disposition[b"filename"].decode("utf-8", "replace")  # a name only: never a path used here
+            files[name] = (filename, bytes(part["data"]), kind)
         else:
             fields[name] = bytes(part["data"]).decode("utf-8", "replace")
     return fields, files

@@ -125,7 +125,6 @@ BROKEN_WAV = (b"RIFF\xc4\x0f\0\0WAVEfmt <\0\0\0" + b"\x01\0\x01\0@\x1f\0\0@\x1f\
 
 
 @pytest.mark.parametrize(("name", "content"), [
-    ("non-UTF-8 filename", multipart([MODEL_PART, file_part(wav(1), filename=b"\xff.wav")])),
     ("non-UTF-8 part name", multipart([MODEL_PART, file_part(wav(1), name=b"\xff")])),
     ("boundary over 256 bytes", multipart([MODEL_PART, file_part(wav(1))], boundary=b"x" * 300)),
     ("no closing boundary", multipart([MODEL_PART, file_part(wav(2)[:200])], closed=False)),
@@ -141,6 +140,22 @@ async def test_malformed_uploads_are_400s_that_charge_nothing(harness: Harness, 
     assert await harness.ledger.totals(key_id) == (0, 0) and harness.provider.calls == 0
 
 
+@pytest.mark.parametrize("size", [0, 0xFFFFFFFF])
+def test_a_wav_that_states_no_size_lasts_what_it_holds(size: int) -> None:
+    piped = bytearray(wav(2))  # as ffmpeg or sox write to a pipe: no data size, or the largest one
+    piped[40:44] = size.to_bytes(4, "little")
+    seconds = wav_seconds(bytes(piped))
+    assert seconds is not None and 2 <= seconds < 2.01  # the header's bytes at most on top
+
+
+async def test_a_filename_that_is_not_utf8_is_only_a_name(harness: Harness) -> None:
+    token, _ = await harness.create_key(10**9)
+    body, headers = multipart([MODEL_PART, file_part(wav(1), filename=b"\xff.wav")])
+    async with harness.client() as client:
+        response = await client.post("/v1/audio/transcriptions", headers={**auth(token), **headers}, content=body)
+    assert response.status_code == 200, response.text
+
+
 async def test_transcription_fields_and_headers_that_used_to_be_500s(harness: Harness) -> None:
     token, key_id = await harness.create_key(10**9)
     audio = base64.b64encode(wav(2)).decode()
@@ -149,12 +164,13 @@ async def test_transcription_fields_and_headers_that_used_to_be_500s(harness: Ha
             refused = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
                 "model": "whisper-1", "file": audio, "response_format": response_format})
             assert refused.status_code == 400 and "response_format" in refused.text
-        endless = bytearray(wav(1))
-        endless[40:44] = (0xFFFFFFF0).to_bytes(4, "little")  # the data chunk's size: days of audio
+        harness.gw.max_audio_seconds = 1
         too_long = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
-            "model": "whisper-1", "file": base64.b64encode(bytes(endless)).decode()})
-        assert too_long.status_code == 400 and "transcribes at most 3600 s" in too_long.text
+            "model": "whisper-1", "file": base64.b64encode(wav(2)).decode()})
+        assert too_long.status_code == 400 and "lasts 2 s by its header" in too_long.text
+        assert "transcribes at most 1 s" in too_long.text
         assert await harness.ledger.totals(key_id) == (0, 0) and harness.provider.calls == 0
+        harness.gw.max_audio_seconds = 3600
         broken = await client.post("/v1/audio/transcriptions", headers=auth(token), json={
             "model": "whisper-1", "file": base64.b64encode(BROKEN_WAV).decode()})
         # an unreadable header is held for the longest audio and sent on; here the provider refuses it: no charge
@@ -203,14 +219,34 @@ async def test_prepare_numbers_and_idempotency_keys_in_either_place(harness: Har
     assert await harness.ledger.totals(key_id) == (10, 0)
 
 
-def test_a_stalled_body_is_a_408_not_an_open_socket(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stalled_or_trickling_body_is_a_408_that_closes_the_connection(harness: Harness,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "BODY_IDLE_SECONDS", 0.3)
+    monkeypatch.setattr(http, "BODY_TOTAL_SECONDS", 0.5)
+    head = b"POST /api/payments/meter/model HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
     with serve(harness.app) as base:
         host, port = base.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port)), timeout=5) as sock:
-            sock.sendall(b"POST /api/payments/meter/model HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100\r\n\r\n{")
-            started = time.monotonic()
-            reply = sock.recv(4096)
-        assert reply.startswith(b"HTTP/1.1 408"), reply
-        assert b"the request body stalled" in reply and time.monotonic() - started < 3
+        for trickle, why in ((False, b"nothing arrived for 0.3 s"), (True, b"took more than 0.5 s")):
+            with socket.create_connection((host, int(port)), timeout=5) as sock:
+                sock.sendall(head + b"Content-Length: 100\r\n\r\n{")
+                started = time.monotonic()
+                if trickle:  # a byte now and then: each within the idle limit, the whole past the total one
+                    for _ in range(3):
+                        time.sleep(0.2)
+                        sock.sendall(b" ")
+                reply = b""
+                while chunk := sock.recv(4096):  # to the end: the server closes the connection after a 408
+                    reply += chunk
+            assert reply.startswith(b"HTTP/1.1 408"), reply
+            assert why in reply and b"connection: close" in reply.lower()
+            assert time.monotonic() - started < 3
+
+
+async def test_json_only_routes_take_a_small_body(harness: Harness) -> None:
+    padding = b'{"modelId": "gpt-4.1", "modality": "text", "pad": "' + b"x" * http.SMALL_BODY + b'"}'
+    async with harness.client() as client:
+        for path, headers in (("/api/payments/meter/model", {}), ("/api/keys", KEY_HEADERS)):
+            response = await client.post(path, content=padding, headers={**headers,
+                                                                         "content-type": "application/json"})
+            assert response.status_code == 413, response.text
+            assert response.headers["connection"] == "close"

@@ -234,6 +234,8 @@ async def test_a_final_amount_settle_keeps_the_callers_breakdown(harness: Harnes
     ("gpt-4.1", {"usage": {"prompt_tokens": 1000, "completion_tokens": 0, "total_tokens": 1000}}),  # OpenAI's
     ("gpt-4.1", {"usage": {"prompt_tokens": 1000}}),
     ("gpt-4.1", {"usage": {"input_tokens": 1000}}),  # ours
+    ("gpt-4.1", {"usage": {"input_tokens": 1000, "output_tokens": 0, "total_tokens": 1000,
+                           "input_tokens_details": {"cached_tokens": 0}}}),  # OpenAI's Responses API
     ("gemini-2.5-pro", {"usageMetadata": {"promptTokenCount": 1000, "totalTokenCount": 1000}}),  # Google's
     ("gemini-2.5-pro", {"usage": {"promptTokenCount": 1000}}),
 ])

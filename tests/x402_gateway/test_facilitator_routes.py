@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway_min.http import SMALL_BODY
 from gateway_min.server import facilitator_headers
 from gateway_min.x402 import HttpFacilitator, SettleResponse, pay
 from tests.x402_gateway.support import ADMIN, FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
@@ -76,6 +77,8 @@ async def test_verify_and_settle_over_http(x402: X402Harness) -> None:
         again = await client.post(f"{BASE}/settle", json=body, headers=ADMIN_AUTH)
         garbage = await client.post(f"{BASE}/verify", content=b"{nope", headers={"content-type": "application/json"})
         unknown = await client.post(f"{BASE}/verify", json={**body, "extra": 1})
+        huge = await client.post(f"{BASE}/verify", content=b" " * (SMALL_BODY + 1),
+                                 headers={"content-type": "application/json"})
     assert (verified.status_code, verified.json()) == (200, {"isValid": True, "payer": PAYER.address})
     assert anonymous.status_code == 401 and "settling needs the admin token" in anonymous.json()["error"]["message"]
     assert settled.status_code == 200 and settled.json()["amount"] == "123"
@@ -83,6 +86,7 @@ async def test_verify_and_settle_over_http(x402: X402Harness) -> None:
     assert (again.status_code, again.json()["errorReason"]) == (400, "permit2_invalid_nonce")
     assert (garbage.status_code, garbage.json()["invalidReason"]) == (400, "invalid_payload")
     assert (unknown.status_code, unknown.json()["invalidReason"]) == (400, "invalid_payload")
+    assert (huge.status_code, huge.json()["error"]["code"]) == (413, "payload_too_large")  # said as it is
     assert x402.balance(PAYER) == FUNDS - 123
 
 

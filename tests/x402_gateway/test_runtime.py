@@ -164,7 +164,8 @@ async def test_the_runtime_gets_the_cap_not_the_credentials(x402: X402Harness) -
     assert response.status_code == 200
     path, _, headers = fake.seen[0]
     assert path == f"/agent/{AGENT}/chat"
-    assert headers == {"x-session-user-address": AGENT, "x-compose-max-amount-wei": "200000"}
+    assert headers == {"x-session-user-address": AGENT, "x-compose-max-amount-wei": "200000",
+                       "x-request-id": response.headers["x-request-id"]}  # the id the caller sees, minted here
 
 
 @pytest.mark.parametrize("reply", [{"model": "gpt-4.1"}, {"model": "no-such-model", "usage": {"input_tokens": 1,
