@@ -39,6 +39,7 @@ from gateway_min.x402 import (
     payer_and_nonce,
 )
 from gateway_min.x402.checks import EXACT, SCHEMES, UPTO
+from gateway_min.x402.errors import SETTLEMENT_PENDING
 from gateway_min.x402_offer import Offer
 from pricing import Charge
 
@@ -220,6 +221,15 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
                   payment.nonce, exc)
         raise HTTPError(status, code, f"the payment facilitator gave no usable settle answer ({exc}); the settlement "
                         "outcome is unknown and this authorization will not be presented again") from None
+    if not result.success and result.error_reason == SETTLEMENT_PENDING:
+        # still pending after the client's retry: the transaction is out, unconfirmed. Not a refusal: a 402 saying
+        # nothing was charged would have the client pay again for the same response (x402-v2.md, double pay)
+        await release(gw, payment, "failed")
+        log.error("x402 settle for %s/%s is still pending (tx %s): the money may have moved", payment.payer,
+                  payment.nonce, result.transaction or "unknown")
+        raise HTTPError(503, "settlement_pending", "the payment facilitator reports the settlement as pending "
+                        f"(transaction {result.transaction or 'unknown'}); the outcome is unknown and this "
+                        "authorization will not be presented again", headers={"cache-control": "no-store"})
     if not result.success:
         await release(gw, payment, "failed")
         log.warning("x402 settle refused for %s/%s: %s", payment.payer, payment.nonce, result.error_reason)

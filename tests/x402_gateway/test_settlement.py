@@ -174,6 +174,18 @@ async def test_no_usable_settle_answer_withholds_the_content_and_says_the_outcom
     assert [state for state, *_ in await x402.claims()] == ["failed"]
 
 
+async def test_a_settlement_still_pending_is_an_unknown_outcome_not_a_refusal(x402: X402Harness) -> None:
+    """A 402 "nothing was charged" would have the client sign again, and pay twice for one response."""
+    rig(x402, settle_reply=SettleResponse(success=False, error_reason="settlement_pending", network="eip155:43113",
+                                          transaction="0x" + "cd" * 32, payer=PAYER.address))
+    response, _ = await paid_call(x402, "/v1/chat/completions", chat())
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "settlement_pending"), response.text
+    message = response.json()["error"]["message"]
+    assert "outcome is unknown" in message and "0x" + "cd" * 32 in message and "nothing was charged" not in message
+    assert "payment-required" not in response.headers and "choices" not in response.json()
+    assert [state for state, *_ in await x402.claims()] == ["failed"]  # never presented again
+
+
 async def test_the_amount_the_facilitator_reports_is_what_the_receipt_records(
         x402: X402Harness, caplog: pytest.LogCaptureFixture) -> None:
     rig(x402, settle_reply=SettleResponse(success=True, transaction="0x" + "ab" * 32, network="eip155:43113",
