@@ -190,9 +190,10 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
     else:
         payer = await _X402Payer.open(gw, request, cap, stream, subject)
     reply = await _call(runtime, request, body, payer, stream)
-    if stream:
+    if stream and reply.content_type.startswith("text/event-stream"):
         await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum))
         return
+    # a runtime may answer a stream request with one JSON document: metered and passed on as it is
     content = await _read(reply, payer)
     try:
         document: Any = orjson.loads(content)
@@ -251,7 +252,8 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
                     document = orjson.loads(data)
                 except orjson.JSONDecodeError:
                     document = None
-                if isinstance(document, dict) and document.get("type") in TERMINAL:
+                if isinstance(document, dict) and isinstance(document.get("type"), str) and \
+                        document["type"] in TERMINAL:
                     terminal.append(document)
             out.append(event + b"\n\n")
         return b"".join(out)

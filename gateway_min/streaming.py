@@ -72,7 +72,8 @@ class ChatStream:
                     self.usage = document
                     if not self.client_wants_usage and not document.get("choices"):
                         continue  # a usage-only chunk the client did not ask for (its empty choices break clients)
-                for choice in document.get("choices") or ():
+                choices = document.get("choices")
+                for choice in choices if isinstance(choices, list) else ():
                     delta = choice.get("delta") if isinstance(choice, dict) else None
                     if isinstance(delta, dict):
                         for field in ("content", "reasoning_content", "refusal"):
@@ -117,7 +118,12 @@ async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers:
         try:
             async with limit:
                 async for chunk in reply.chunks:
-                    out = forward(chunk)
+                    try:
+                        out = forward(chunk)
+                    except Exception:  # a bug reading a chunk: end the stream as broken, settled, and said so
+                        log.exception("a stream chunk could not be relayed")
+                        broken.append("a chunk could not be relayed")
+                        return
                     if out:
                         await send({"type": "http.response.body", "body": out, "more_body": True})
         except UpstreamUnavailable as exc:

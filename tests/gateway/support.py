@@ -170,6 +170,8 @@ class FaultyProvider:
                 {"index": 0, "delta": delta, "finish_reason": finish}]}) + b"\n\n"
 
         yield chunk({"role": "assistant", "content": ""})
+        if self.mode == "odd_chunk":  # valid JSON, not the shape of a chunk
+            yield b'data: {"choices": 5}\n\n'
         for i in range(self.chunks):
             if self.delay:
                 await asyncio.sleep(self.delay)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,8 @@ import orjson
 import pytest
 
 from gateway_min import receipts
+from gateway_min.streaming import relay_sse
+from gateway_min.upstream import UpstreamReply
 from tests.gateway.support import FaultyProvider, Harness, auth, build, chat, serve
 
 pytestmark = pytest.mark.anyio
@@ -115,6 +118,40 @@ async def test_fault_no_usage_chunk_settles_an_estimate(tmp_path: Path) -> None:
     assert receipt["estimated"] is True and 0 < int(receipt["finalAmountWei"]) <= intent.amount
     assert receipt["reason"] == "no usage chunk: settled an estimate"
     harness.ledger.close()
+
+
+async def test_fault_a_chunk_of_another_shape_is_passed_on_and_the_usage_still_settles(tmp_path: Path) -> None:
+    response, harness, _key_id = await _run_fault(tmp_path, "odd_chunk")
+    assert response is not None and response.status_code == 200
+    receipt = orjson.loads(_events(response.text)[-2][1])
+    assert "estimated" not in receipt and '{"choices": 5}' in response.text  # before: a TypeError cut the stream
+    harness.ledger.close()
+
+
+async def test_a_chunk_that_cannot_be_relayed_ends_the_stream_as_broken_and_settled_once() -> None:
+    sent: list[dict[str, object]] = []
+    finished: list[tuple[bool, str | None]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, object]:
+        await asyncio.sleep(30)
+        return {"type": "http.disconnect"}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"data: 1\n\n"
+
+    def forward(chunk: bytes) -> bytes:
+        raise TypeError("a bug")
+
+    async def finish(disconnected: bool, broken: str | None) -> bytes:
+        finished.append((disconnected, broken))
+        return b"tail"
+
+    await relay_sse(send, receive, UpstreamReply(200, "text/event-stream", chunks=chunks()), {}, forward, finish)
+    assert finished == [(False, "a chunk could not be relayed")]
+    assert sent[-1] == {"type": "http.response.body", "body": b"tail", "more_body": False}
 
 
 async def test_fault_upstream_breaks_after_first_byte(tmp_path: Path) -> None:

@@ -32,10 +32,11 @@ class FakeRuntime:
     reply: Any = None
     status: int = 200
     seen: list[tuple[str, dict[str, Any], Mapping[str, str]]] = field(default_factory=list)
+    json_streams: bool = False  # answer stream requests with one JSON document
 
     async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str], stream: bool) -> UpstreamReply:
         self.seen.append((path, body, headers))
-        if stream:
+        if stream and not self.json_streams:
             async def chunks() -> AsyncIterator[bytes]:
                 for event in self.reply:
                     yield b"data: " + orjson.dumps(event) + b"\n\n"
@@ -270,6 +271,23 @@ async def test_a_runtime_done_marker_is_held_until_after_the_receipt(x402: X402H
     receipt = orjson.loads(events[-2].split("data: ", 1)[1])
     # reasoning above the output count was reported apart: it is added to the output
     assert receipt["finalAmountWei"] == str(tokens("o3", 10, 25, 20).final_amount)
+
+
+async def test_odd_events_and_json_answers_on_a_stream_are_metered_not_charged_the_cap(x402: X402Harness) -> None:
+    usage = {"inputTokens": 10, "outputTokens": 5}
+    expected = str(tokens("o3", 10, 5).final_amount)
+    token, _ = await x402.h.create_key(1_000_000)
+    with serve(x402.h.app) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            x402.h.gw.runtime = FakeRuntime([{"type": ["meta"]}, {"type": {"x": 1}}, {"type": "done", "model": "o3",
+                                                                                    "usage": usage}])
+            odd = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+            x402.h.gw.runtime = FakeRuntime({"model": "o3", "output": "hello", "usage": usage}, json_streams=True)
+            whole = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+    receipt = orjson.loads(sse(odd.text)[-2].split("data: ", 1)[1])
+    assert receipt["finalAmountWei"] == expected  # before: a TypeError, the connection cut, the cap charged
+    assert whole.status_code == 200 and whole.json()["output"] == "hello"  # before: nothing relayed, the cap charged
+    assert whole.json()["receipt"]["final_amount_wei"] == expected
 
 
 async def test_the_402_body_of_a_runtime_route_is_the_payment_required(x402: X402Harness) -> None:
