@@ -103,6 +103,19 @@ DONE = b"data: [DONE]\n\n"
 DEADLINE_CUT = "the payment authorization is about to expire: the stream was cut so that it can still be settled"
 
 
+async def _pass_on(send: Send, reply: UpstreamReply, forward: Callable[[bytes], bytes], broken: list[str]) -> None:
+    assert reply.chunks is not None
+    async for chunk in reply.chunks:
+        try:
+            out = forward(chunk)
+        except Exception:  # a bug reading a chunk: end the stream as broken, settled, and said so
+            log.exception("a stream chunk could not be relayed")
+            broken.append("a chunk could not be relayed")
+            return
+        if out:
+            await send({"type": "http.response.body", "body": out, "more_body": True})
+
+
 async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers: dict[str, str],
                     forward: Callable[[bytes], bytes], finish: Finish, *, deadline: float | None = None) -> None:
     """Relay, then `finish` once. `deadline` (event-loop time): the upstream is cut there, `broken` = DEADLINE_CUT."""
@@ -113,19 +126,10 @@ async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers:
 
     async def pump() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": start})
-        assert reply.chunks is not None
         limit = asyncio.timeout_at(deadline)
         try:
             async with limit:
-                async for chunk in reply.chunks:
-                    try:
-                        out = forward(chunk)
-                    except Exception:  # a bug reading a chunk: end the stream as broken, settled, and said so
-                        log.exception("a stream chunk could not be relayed")
-                        broken.append("a chunk could not be relayed")
-                        return
-                    if out:
-                        await send({"type": "http.response.body", "body": out, "more_body": True})
+                await _pass_on(send, reply, forward, broken)
         except UpstreamUnavailable as exc:
             broken.append(str(exc))
         except TimeoutError:

@@ -24,6 +24,7 @@ import orjson
 from gateway_min import receipts
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
+from gateway_min.ledger import ClaimRow
 from gateway_min.upstream import UpstreamUnavailable
 from gateway_min.x402 import (
     FacilitatorError,
@@ -57,6 +58,16 @@ def settlement_failed(result: SettleResponse, streamed: bool = False) -> HTTPErr
     return HTTPError(402, "settlement_failed", f"the payment could not be settled: {result.error_reason}; "
                      f"nothing was charged and {withheld}", details=result.wire(),
                      headers={"payment-response": encode_header(result), "cache-control": "no-store"})
+
+
+def in_flight(row: ClaimRow, live_ms: int) -> HTTPError:
+    """The payer's open claim that an upto stream excludes (ledger.claims): wait for it, or for it to stop counting."""
+    what = f"your payment {row.nonce} is paying for a stream not yet settled" if row.stream else \
+        f"a stream paid with upto must be your only open payment, and {row.nonce} is still open"
+    return HTTPError(409, "payment_in_flight", f"{what}; send this payment again once that one has settled, at the "
+                     f"latest after {(row.claimed_at + live_ms) // 1000} (unix seconds), when a claim cut short by a "
+                     "gateway restart stops counting (x402 holds no funds, so nothing may settle ahead of a stream "
+                     "it could leave unpaid)")
 
 
 @dataclass(frozen=True)
@@ -153,10 +164,7 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
     taken, row = await gw.ledger.claim_payment(advertised.network, payer, nonce, scheme, int(advertised.amount),
                                                stream, live_ms)
     if not taken and row.nonce != nonce:
-        what = f"your payment {row.nonce} is paying for a stream still in progress" if row.stream else \
-            f"a stream paid with upto must be your only open payment, and {row.nonce} is still open"
-        raise HTTPError(409, "payment_in_flight", f"{what}; send this payment again once that one has settled "
-                        "(x402 holds no funds, so nothing may settle ahead of a stream it could leave unpaid)")
+        raise in_flight(row, live_ms)
     if not taken:
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")

@@ -92,6 +92,9 @@ async def test_a_second_payment_during_an_upto_stream_is_a_409_and_works_after_i
                 await live.aread()
             after = await client.post("/v1/chat/completions", json=chat(), headers={"payment-signature": plain})
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "payment_in_flight"
+    # how long it can block at most: a claim cut short by a restart stops counting then
+    assert "stream not yet settled" in busy.json()["error"]["message"]
+    assert "at the latest after" in busy.json()["error"]["message"]
     assert after.status_code == 200, after.text
     assert [state for state, *_ in await x402.claims()] == ["settled", "settled"]
     x402.h.ledger.close()
