@@ -250,14 +250,15 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
 
 
 def reported_amount(result: SettleResponse, asked: int, payment: Payment) -> int:
-    """What the facilitator says moved (it moved the money, so its word is recorded); disagreements are logged."""
+    """What the facilitator says moved (it moved the money, so its word is recorded); disagreements are logged.
+    Never more than the payer authorized: no honest transfer can exceed it, so such a report is not recorded."""
     raw = result.amount  # digits only (the wire model checks)
     if raw is None:
         return asked
     if int(raw) != asked or (result.network and result.network != payment.network):
         log.error("x402 settle for %s/%s: asked %d on %s, the facilitator reports %s on %s", payment.payer,
                   payment.nonce, asked, payment.network, raw, result.network)
-    return int(raw)
+    return int(raw) if int(raw) <= payment.maximum else asked
 
 
 def build_receipt(payment: Payment, result: SettleResponse, settled: int, metered: Metered, subject: str,

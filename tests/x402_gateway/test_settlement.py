@@ -197,6 +197,17 @@ async def test_the_amount_the_facilitator_reports_is_what_the_receipt_records(
     assert "the facilitator reports 7 on eip155:43113" in caplog.text
 
 
+async def test_a_reported_amount_above_the_authorization_is_not_recorded(
+        x402: X402Harness, caplog: pytest.LogCaptureFixture) -> None:
+    rig(x402, settle_reply=SettleResponse(success=True, transaction="0x" + "ab" * 32, network="eip155:43113",
+                                          amount="91000000000", payer=PAYER.address))
+    response, required = await paid_call(x402, "/v1/chat/completions", chat())
+    assert response.status_code == 200, response.text
+    recorded = int(response.json()["compose_receipt"]["final_amount_wei"])
+    assert recorded <= int(required.amount)  # what was asked, never above what the payer signed
+    assert "the facilitator reports 91000000000" in caplog.text
+
+
 async def test_an_http_facilitator_that_is_down(x402: X402Harness) -> None:
     async with httpx.AsyncClient() as http:
         x402.h.gw.facilitator = HttpFacilitator("http://127.0.0.1:9/facilitator", http, timeout=2)
