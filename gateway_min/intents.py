@@ -17,7 +17,7 @@ from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, parse_json, send_json
 from gateway_min.keys import bearer, budget_headers, check_chain, is_admin, key_for_token
-from gateway_min.ledger import Hold, IntentRow, LedgerError
+from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.types import Send
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import LineItem, ceil_div, platform_fee
@@ -162,6 +162,8 @@ def _settled_body(intent: IntentRow) -> dict[str, Any]:
     stored = orjson.loads(intent.receipt) if intent.receipt else {}
     out: dict[str, Any] = {"paymentIntentId": intent.id, "maxAmountWei": str(intent.amount),
                            "finalAmountWei": str(intent.settled or 0), "status": "settled"}
+    if intent.uncollected:  # a late settle books what the budget still allows: the rest is said, never dropped (I7)
+        out["uncollectedWei"] = str(intent.uncollected)
     for ours, theirs in (("subject", "meterSubject"), ("provider_amount_wei", "providerAmountWei"),
                          ("platform_fee_wei", "platformFeeWei")):
         if ours in stored:
@@ -171,23 +173,29 @@ def _settled_body(intent: IntentRow) -> dict[str, Any]:
     return out
 
 
-async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> IntentRow:
+async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> tuple[IntentRow, KeyRow | None]:
     """Only the owner of an intent's key (any of its live Compose Keys) or the admin may settle or abort it, and
     never a hold the gateway made for work it dispatches itself (a paid route, an agent or workflow run): that one
     it settles from usage. Those are the holds reserved as dispatched; a prepared intent never is, whatever its
-    `service` says (a caller may well name its own service "inference")."""
+    `service` says (a caller may well name its own service "inference"). An `x-chain-id`, when sent, must be
+    the chain of the intent's key (409 otherwise, as on prepare). Returns the intent and its key."""
     current = await gw.ledger.get_intent(intent_id)
     if current is None:
         raise HTTPError(404, "not_found", f"payment intent {intent_id} not found", style="legacy")
     if current.dispatched_at is not None:
         raise HTTPError(409, "conflict", "this intent is held by the gateway for a request it serves; it settles "
                         "from the provider's usage", style="legacy")
+    owner = await gw.ledger.get_key(current.key_id)
     if not is_admin(gw, request):
         caller = await key_for_token(gw, bearer(request))
-        owner = await gw.ledger.get_key(current.key_id)
         if owner is None or caller.owner != owner.owner:
             raise HTTPError(403, "forbidden", "only the intent's owner may settle or abort it", style="legacy")
-    return current
+    if owner is not None:
+        try:
+            check_chain(request, owner)
+        except HTTPError as error:
+            raise _legacy(error) from None
+    return current, owner
 
 
 def _line(key: str, unit: str, quantity: int | Decimal, price: Decimal | None, amount: int) -> dict[str, Any]:
@@ -260,8 +268,7 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
         details = {"subject": subject, "provider_amount_wei": str(provider), "platform_fee_wei": str(fee),
                    "line_items": [_line(line.key, line.unit, line.quantity, line.unit_price_usd, line.amount)
                                   for line in lines]}
-    current = await _resolvable(gw, request, intent_id)
-    key = await gw.ledger.get_key(current.key_id)
+    _, key = await _resolvable(gw, request, intent_id)
     network = f"eip155:{key.chain_id}" if key else "eip155:0"
 
     def receipt(row: IntentRow) -> dict[str, Any]:

@@ -190,6 +190,31 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
         assert settled.json()["meterSubject"] == "openai:gpt-4.1" and settled.json()["finalAmountWei"] == "1263"
 
 
+async def test_settle_and_abort_check_the_chain_and_a_late_settle_says_what_it_could_not_book(
+        harness: Harness) -> None:
+    token, _ = await harness.create_key(1000)
+    headers = {**auth(token), "x-chain-id": "43113"}
+    async with harness.client() as client:
+        async def prepare(amount: int) -> str:
+            response = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE,
+                                                                                         "maxAmountWei": amount})
+            assert response.status_code == 200, response.text
+            return str(response.json()["paymentIntentId"])
+
+        first, late = await prepare(600), await prepare(300)
+        for chain, status in (("43114", 409), ("abc", 400)):
+            for route, extra in (("settle", {"finalAmountWei": "1"}), ("abort", {"reason": "x"})):
+                refused = await client.post(f"/api/payments/{route}", headers={**auth(token), "x-chain-id": chain},
+                                            json={"paymentIntentId": first, **extra})
+                assert refused.status_code == status, (chain, route, refused.text)
+        harness.clock.advance(harness.gw.intent_ttl_ms + 1)
+        await prepare(1000)  # reclaims both expired holds and takes the whole budget
+        settled = await client.post("/api/payments/settle", headers=headers,
+                                    json={"paymentIntentId": late, "finalAmountWei": "300"})
+    assert settled.status_code == 200, settled.text
+    assert (settled.json()["finalAmountWei"], settled.json()["uncollectedWei"]) == ("0", "300")
+
+
 async def test_a_final_amount_settle_keeps_the_callers_breakdown(harness: Harness) -> None:
     token, _ = await harness.create_key(1_000_000)
     headers = {**auth(token), "x-chain-id": "43113"}
