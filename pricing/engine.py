@@ -8,7 +8,7 @@ from typing import Any
 
 from generated.catalog import MODEL_INDEX, PLATFORM_FEE_BPS, MediaGroup, Model, PriceSet, Rate
 from pricing.charge import Charge, LineItem, line
-from pricing.errors import InvalidUsage, UnknownModel, UnpricedUsage
+from pricing.errors import InvalidArgument, InvalidUsage, UnknownModel, UnpricedUsage, shown
 from pricing.usage import Usage, checked, token_counts
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__: this is the hot path
@@ -20,18 +20,28 @@ def get_model(model: str | Model) -> Model:
         return model
     found = MODEL_INDEX.get(model) if isinstance(model, str) else None
     if found is None:
-        raise UnknownModel(str(model))
+        raise UnknownModel(model if isinstance(model, str) and len(model) <= 200 else shown(model))
     return found
+
+
+def fee_of(fee_bps: object) -> int:
+    """The platform fee in basis points: the catalog's, or an int from 0 to 10,000 (never a float)."""
+    if fee_bps is None:
+        return PLATFORM_FEE_BPS
+    if type(fee_bps) is not int or not 0 <= fee_bps <= 10_000:
+        raise InvalidArgument(f"fee_bps must be an int from 0 to 10000 (basis points), got {shown(fee_bps)}")
+    return fee_bps
 
 
 def price_set_at(model: Model, at: datetime | None) -> PriceSet:
     """The price set in force at `at` (timezone-aware). Without `at` (the engine reads no clock) the newest set,
     which may be one scheduled for the future: callers pricing live traffic pass `at=datetime.now(UTC)`."""
     prices = model.prices
-    if at is None or (len(prices) == 1 and prices[0].effective_from is None):
+    if at is None:
         return prices[-1]
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise TypeError("`at` must be a timezone-aware datetime (UTC), e.g. datetime.now(UTC)")
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidArgument(f"`at` must be a timezone-aware datetime (UTC), e.g. datetime.now(UTC), got "
+                              f"{shown(at)}")
     for price_set in reversed(prices):
         if price_set.effective_from is None or price_set.effective_from <= at:
             return price_set
@@ -60,7 +70,8 @@ def select_option(model: Model, group: MediaGroup, wanted: Mapping[str, str | No
 
 
 def _unpriced(model: Model, field: str, quantity: object, detail: str) -> UnpricedUsage:
-    return UnpricedUsage(f"{model.id} has no price for {field} ({quantity}): {detail}; never priced as zero")
+    return UnpricedUsage(f"{model.id} has no price for {field} ({shown(quantity)}): {detail}; never priced as "
+                         "zero")
 
 
 def _token_lines(model: Model, price_set: PriceSet, counts: tuple[int, int, int, int, int]) -> list[LineItem]:
@@ -158,7 +169,7 @@ def price(model: str | Model, usage: Usage | Mapping[str, Any], *, at: datetime 
     provider_amount = 0
     for item in lines:
         provider_amount += item[4]  # .amount
-    fee = PLATFORM_FEE_BPS if fee_bps is None else fee_bps
+    fee = fee_of(fee_bps)
     platform_fee = -(-provider_amount * fee // 10_000)
     return _new(Charge, (record.id, record.provider, tuple(lines), provider_amount, platform_fee,
                          provider_amount + platform_fee, fee))

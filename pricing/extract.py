@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from pricing.errors import InvalidUsage, UnpricedUsage
+from pricing.errors import InvalidUsage, UnpricedUsage, shown
 from pricing.usage import Usage, checked
 
 
@@ -178,7 +178,7 @@ EXTRACTORS: Final[Mapping[str, Callable[[Any], Usage]]] = {
 
 def usage_from_response(flavor: str, body: Any) -> Usage:
     """The normalised, validated Usage of a provider response (or of a stream's final usage chunk)."""
-    extractor = EXTRACTORS.get(flavor)
+    extractor = EXTRACTORS.get(flavor) if isinstance(flavor, str) else None
     if extractor is None:
-        raise InvalidUsage(f"unknown API flavor {flavor!r}; flavors: {', '.join(EXTRACTORS)}")
+        raise InvalidUsage(f"unknown API flavor {shown(flavor)}; flavors: {', '.join(EXTRACTORS)}")
     return checked(extractor(body))

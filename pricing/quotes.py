@@ -17,11 +17,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, NamedTuple
 
-from generated.catalog import PLATFORM_FEE_BPS, MediaGroup, Model, PriceSet, Rate, TokenRates
+from generated.catalog import MediaGroup, Model, PriceSet, Rate, TokenRates
 from pricing.bounds import chat_prompt_bound, embeddings_input_bound
 from pricing.charge import Charge, ceil_div, line_amount, platform_fee
-from pricing.engine import get_model, price, price_set_at
-from pricing.errors import NotQuotable, PricingError, UnpricedUsage
+from pricing.engine import fee_of, get_model, price, price_set_at
+from pricing.errors import NotQuotable, PricingError, UnpricedUsage, amount_argument, shown
 from pricing.usage import Usage, checked
 
 OPERATIONS: Final = ("chat", "embeddings", "images", "speech", "transcription", "video")
@@ -81,7 +81,7 @@ def _positive_int(body: Mapping[str, Any], field: str, *, limit: int | None = No
         value = int(value)
     if type(value) is not int or value < 1 or (limit is not None and value > limit):
         bound = f" ≤ {limit}" if limit is not None else ""
-        raise NotQuotable(f"`{field}` must be a positive integer{bound}, got {value!r}")
+        raise NotQuotable(f"`{field}` must be a positive integer{bound}, got {shown(value)}")
     return value
 
 
@@ -184,7 +184,9 @@ def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at
     """
     record = get_model(model)
     _operation(record, operation)
-    fee = PLATFORM_FEE_BPS if fee_bps is None else fee_bps
+    fee = fee_of(fee_bps)
+    if budget is not None:
+        amount_argument("budget", budget)
     if operation in REQUEST_PRICED:
         exact = quote_exact(record, body, operation, at=at, fee_bps=fee)
         return _fit(MaxQuote(record.id, operation, exact.final_amount, exact.provider_amount, exact.platform_fee,
@@ -255,8 +257,7 @@ def _output_limit(model: Model, body: Mapping[str, Any], prompt: int) -> int:
 def settle(model: str | Model, usage: Usage | Mapping[str, Any], authorized_max: int, *,
            at: datetime | None = None, fee_bps: int | None = None) -> Settlement:
     """The final charge for measured usage, capped at `authorized_max`; the excess is recorded as uncollected."""
-    if type(authorized_max) is not int or authorized_max < 0:
-        raise ValueError(f"authorized_max must be a non-negative int of atomic units, got {authorized_max!r}")
+    amount_argument("authorized_max", authorized_max)
     measured = price(model, usage, at=at, fee_bps=fee_bps)
     amount = min(measured.final_amount, authorized_max)
     return Settlement(measured, authorized_max, amount, measured.final_amount - amount)

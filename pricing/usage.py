@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
-from pricing.errors import InvalidUsage
+from pricing.errors import InvalidUsage, shown
 
 
 class Usage(NamedTuple):
@@ -50,6 +50,8 @@ class Usage(NamedTuple):
 COUNT_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens",
                        "reasoning_tokens", "images", "characters", "audio_seconds", "video_seconds", "requests")
 SECONDS_FIELDS: Final = frozenset({"audio_seconds", "video_seconds"})
+MAX_SECONDS_DIGITS: Final = 11  # a Decimal duration below 10^12 s (31,000 years) ...
+MAX_SECONDS_DECIMALS: Final = 12  # ... to the picosecond
 PARAM_FIELDS: Final = frozenset({"image_size", "image_quality", "video_resolution"})
 _FIELDS: Final = Usage._fields
 _FIELD_SET: Final = frozenset(_FIELDS)
@@ -58,7 +60,7 @@ _TOKEN_FIELDS: Final = frozenset(_FIELDS[:5])
 
 def _bad_count(name: str, value: Any) -> InvalidUsage:
     kind = "a non-negative int or finite Decimal" if name in SECONDS_FIELDS else "a non-negative int"
-    return InvalidUsage(f"usage field {name!r} must be {kind}, got {value!r} ({type(value).__name__})")
+    return InvalidUsage(f"usage field {name!r} must be {kind}, got {shown(value)} ({type(value).__name__})")
 
 
 def checked(usage: Usage | Mapping[str, Any]) -> Usage:
@@ -103,11 +105,11 @@ def token_counts(usage: object) -> tuple[int, int, int, int, int] | None:
 def _contradiction(inp: int, cached: int, write: int, out: int, reasoning: int) -> InvalidUsage:
     if cached + write > inp:
         return InvalidUsage(
-            f"cached_input_tokens ({cached}) + cache_write_tokens ({write}) exceed input_tokens ({inp}); "
-            "input_tokens counts every prompt token, cache included"
+            f"cached_input_tokens ({shown(cached)}) + cache_write_tokens ({shown(write)}) exceed input_tokens "
+            f"({shown(inp)}); input_tokens counts every prompt token, cache included"
         )
     return InvalidUsage(
-        f"reasoning_tokens ({reasoning}) exceed output_tokens ({out}); "
+        f"reasoning_tokens ({shown(reasoning)}) exceed output_tokens ({shown(out)}); "
         "output_tokens counts every completion token, reasoning included"
     )
 
@@ -116,9 +118,13 @@ def _check_fields(usage: Usage) -> None:
     for name, value in zip(_FIELDS, usage, strict=True):
         if name in PARAM_FIELDS:
             if value is not None and (type(value) is not str or not value):
-                raise InvalidUsage(f"usage field {name!r} must be a non-empty string, got {value!r}")
+                raise InvalidUsage(f"usage field {name!r} must be a non-empty string, got {shown(value)}")
         elif type(value) is int:
             if value < 0:
                 raise _bad_count(name, value)
         elif not (name in SECONDS_FIELDS and type(value) is Decimal and value.is_finite() and value >= 0):
             raise _bad_count(name, value)
+        elif value.adjusted() > MAX_SECONDS_DIGITS or int(value.as_tuple().exponent) < -MAX_SECONDS_DECIMALS:
+            # exact arithmetic would expand 1e99999999 into a hundred-million-digit integer: minutes of CPU
+            raise InvalidUsage(f"usage field {name!r} must be under 10^{MAX_SECONDS_DIGITS + 1} seconds with at most "
+                               f"{MAX_SECONDS_DECIMALS} decimals, got {shown(value)}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 import pricing
-from pricing import InvalidUsage, LineItem, UnknownModel, UnpricedUsage, Usage
+from pricing import InvalidArgument, InvalidUsage, LineItem, UnknownModel, UnpricedUsage, Usage
 from tests.pricing import records as r
 
 
@@ -168,7 +168,7 @@ def test_price_before_the_first_price_set_and_naive_times() -> None:
     late = r.model("late", r.price_set(effective_from=datetime(2025, 3, 1, tzinfo=UTC), tokens=r.tokens("1", output="1")))
     with pytest.raises(UnpricedUsage, match="late has no price in force at 2025-02-01T00:00:00"):
         pricing.price(late, {"input_tokens": 1}, at=datetime(2025, 2, 1, tzinfo=UTC))
-    with pytest.raises(TypeError, match="timezone-aware"):
+    with pytest.raises(InvalidArgument, match="timezone-aware"):
         pricing.price("o3", {"input_tokens": 1}, at=datetime(2025, 2, 1))
 
 
