@@ -26,6 +26,7 @@ from pydantic.json_schema import WithJsonSchema
 from catalog_build.units import GRAMMAR_HELP, UnknownUnit, scale
 
 MAX_PLACES: Final = 12
+MAX_WHOLE_DIGITS: Final = 6  # a price below 1,000,000 USD a unit
 _PLAIN_DECIMAL: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 
@@ -36,7 +37,7 @@ Flavor = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
 
 def _price(value: Any) -> str:
     if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value) and len(value.partition(".")[2]) <= MAX_PLACES:
-        return str(value)  # the common case; a NumberText becomes a plain str
+        return _bounded_price(str(value))  # the common case; a NumberText becomes a plain str
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"a price must be a decimal string such as \"1.25\", got {type(value).__name__}")
     text = str(value).strip()
@@ -54,6 +55,13 @@ def _price(value: Any) -> str:
     places = len(text.partition(".")[2])
     if places > MAX_PLACES:
         raise ValueError(f"price {text!r} has {places} decimal places; at most {MAX_PLACES} are allowed")
+    return _bounded_price(text)
+
+
+def _bounded_price(text: str) -> str:
+    if len(text.partition(".")[0]) > MAX_WHOLE_DIGITS:
+        raise ValueError(f"price {text[:40]!r} is {MAX_WHOLE_DIGITS + 1} digits or more before the point: at most "
+                         f"{10**MAX_WHOLE_DIGITS - 1} USD a unit")
     return text
 
 
@@ -62,12 +70,13 @@ Price = Annotated[
     BeforeValidator(_price),
     WithJsonSchema({
         "anyOf": [
-            {"type": "string", "pattern": r"^(0|[1-9][0-9]*)(\.[0-9]{1,12})?$"},
-            {"type": "number", "minimum": 0},
+            {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,5})(\.[0-9]{1,12})?$"},
+            {"type": "number", "minimum": 0, "exclusiveMaximum": 1000000},
         ],
-        "description": "USD per unit, an exact decimal (write it quoted to be safe), at most 12 decimal places",
+        "description": "USD per unit, an exact decimal (write it quoted to be safe), at most 12 decimal places, "
+                       "below 1,000,000",
     }, mode="validation"),
-    WithJsonSchema({"type": "string", "pattern": r"^(0|[1-9][0-9]*)(\.[0-9]{1,12})?$",
+    WithJsonSchema({"type": "string", "pattern": r"^(0|[1-9][0-9]{0,5})(\.[0-9]{1,12})?$",
                     "description": "USD per unit, an exact decimal string"}, mode="serialization"),
 ]
 
@@ -114,7 +123,10 @@ def _utc(value: Any) -> datetime:
         raise ValueError(f"expected a UTC datetime such as 2025-06-10T00:00:00Z, got {type(value).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{value!s} has no time zone; write it in UTC, e.g. 2025-06-10T00:00:00Z")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the last datetime Python has
+        raise ValueError(f"{value!s} is out of range once in UTC") from None
 
 
 UtcDatetime = Annotated[
@@ -131,7 +143,7 @@ IsoDate = Annotated[date, Field(strict=False), WithJsonSchema({"type": "string",
 ModelId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$", max_length=128)]
 Address = Annotated[str, StringConstraints(pattern=_ADDRESS)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
-Count = Annotated[StrictInt, Field(gt=0)]
+Count = Annotated[StrictInt, Field(gt=0, le=2**63 - 1)]  # a 64-bit column anywhere it is read
 
 
 class Strict(BaseModel):

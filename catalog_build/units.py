@@ -27,7 +27,7 @@ _THINGS: Final[dict[str, tuple[str, str, int]]] = {
     "video": ("videos", "videos", 1),  # Compose's per-video unit; the catalog prices video by the second
 }
 _PLURAL: Final[dict[str, str]] = {plural: singular for singular, (plural, _, _) in _THINGS.items()}
-_UNIT_RE: Final = re.compile(r"usd_per_(?:(?P<count>1k|1m|[1-9][0-9]*)_)?(?P<thing>[a-z]+)")
+_UNIT_RE: Final = re.compile(r"usd_per_(?:(?P<count>1k|1m|[1-9][0-9]{0,8})_)?(?P<thing>[a-z]+)")  # N < 10^9
 _COUNTS: Final[dict[str, int]] = {"1k": 1_000, "1m": 1_000_000}
 
 DIMENSIONS: Final = ("tokens", "images", "characters", "seconds", "requests")

@@ -33,6 +33,7 @@ _NUMBER_RE: Final = re.compile(
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS: Final = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _Parser: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+MAX_DEPTH: Final = 32  # the catalog nests a few levels; Python's recursion would give out near 1,000
 
 
 class NumberText(str):
@@ -62,7 +63,7 @@ def _scalar(event: Any) -> Any:
     if text in _BOOLS:
         return _BOOLS[text]
     if _INT_RE.fullmatch(text):
-        return int(text)
+        return int(text) if len(text) <= 40 else NumberText(text)  # no int of 4,300+ digits (CPython refuses)
     if _NUMBER_RE.fullmatch(text):
         return NumberText(text)
     return text
@@ -74,6 +75,7 @@ class _Builder:
     def __init__(self, next_event: Callable[[], Any], track: bool) -> None:
         self.next_event = next_event
         self.track = track
+        self.depth = 0  # of the mapping or sequence being built: the builder recurses
         self.values: dict[Path_, Where] = {}
         self.keys: dict[Path_, Where] = {}
 
@@ -85,13 +87,19 @@ class _Builder:
             raise YamlError(_where(event), "YAML anchors and aliases are not supported in the catalog", path)
         if kind is yaml.ScalarEvent:
             return _scalar(event)
-        if kind is yaml.SequenceStartEvent:
-            items: list[Any] = []
-            while type(item := self.next_event()) is not yaml.SequenceEndEvent:
-                items.append(self.value(item, (*path, len(items)) if self.track else path))
-            return items
-        if kind is yaml.MappingStartEvent:
-            return self.mapping(path)
+        if self.depth >= MAX_DEPTH:
+            raise YamlError(_where(event), f"nested more than {MAX_DEPTH} levels deep", path)
+        self.depth += 1
+        try:
+            if kind is yaml.SequenceStartEvent:
+                items: list[Any] = []
+                while type(item := self.next_event()) is not yaml.SequenceEndEvent:
+                    items.append(self.value(item, (*path, len(items)) if self.track else path))
+                return items
+            if kind is yaml.MappingStartEvent:
+                return self.mapping(path)
+        finally:
+            self.depth -= 1
         raise YamlError(_where(event), f"unexpected YAML {kind.__name__}", path)  # pragma: no cover
 
     def mapping(self, path: Path_) -> dict[str, Any]:
@@ -124,6 +132,11 @@ def _parse(text: str, track: bool) -> tuple[Any, _Builder]:
         mark: Any = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlError(where, f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other controls): at its offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlError((line, column), f"invalid YAML: {exc.reason}: U+{code:04X}") from None
     finally:
         parser.dispose()
     if len(documents) != 1:

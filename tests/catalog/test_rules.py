@@ -38,6 +38,15 @@ CASES: dict[str, dict] = {
     "unknown_field": dict(models=CHAT.replace("    source:", "    colour: red\n    source:")),
     "missing_field": dict(models=CHAT.replace("    source: https://acme.test/pricing\n", "")),
     "negative_price": dict(models=CHAT.replace('"1.25"', '"-1"')),
+    "forbidden_character": dict(models=CHAT.replace("https://acme.test/pricing", "https://acme.test/pri\x00cing")),
+    "too_deep": dict(models=CHAT.replace("    source:", "    colour: " + "{a: " * 40 + "1" + "}" * 40 + "\n    source:")),
+    "date_out_of_range": dict(
+        models=CHAT.replace("      - tokens", "      - effective_from: 9999-12-31T23:59:59-05:00\n        tokens")
+    ),
+    "integer_past_64_bits": dict(models=CHAT.replace("    source:", "    context_window: 99999999999999999999\n    source:")),
+    "integer_of_5000_digits": dict(models=CHAT.replace("    source:", "    context_window: " + "9" * 5000 + "\n    source:")),
+    "price_too_large": dict(models=CHAT.replace('"1.25"', '"1000000"')),
+    "unit_count_too_large": dict(models=IMG.replace("unit: usd_per_image", "unit: usd_per_1000000000_images")),
     "exponent_price": dict(models=CHAT.replace('"1.25"', "1.25e3")),
     "too_many_places": dict(models=CHAT.replace('"1.25"', '"0.0000000000001"')),
     "infinite_price": dict(models=CHAT.replace('"1.25"', '"Infinity"')),
@@ -120,6 +129,27 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "missing_field": [
         "src/models/acme.yaml:4:5: models[0].source: required field is missing",
+    ],
+    "forbidden_character": [
+        'src/models/acme.yaml:7:34: (file): invalid YAML: control characters are not allowed: U+0000',
+    ],
+    "too_deep": [
+        'src/models/acme.yaml:7:129: models[0].colour.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a: nested more than 32 levels deep',
+    ],
+    "date_out_of_range": [
+        'src/models/acme.yaml:10:25: models[0].prices[0].effective_from: 9999-12-31T23:59:59-05:00 is out of range once in UTC',
+    ],
+    "integer_past_64_bits": [
+        'src/models/acme.yaml:7:21: models[0].context_window: Input should be less than or equal to 9223372036854775807',
+    ],
+    "integer_of_5000_digits": [
+        'src/models/acme.yaml:7:21: models[0].context_window: Input should be a valid integer',
+    ],
+    "price_too_large": [
+        "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price '1000000' is 7 digits or more before the point: at most 999999 USD a unit",
+    ],
+    "unit_count_too_large": [
+        "src/models/acme.yaml:11:17: models[0].prices[0].images.unit: unknown unit 'usd_per_1000000000_images'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
     ],
     "negative_price": [
         "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price '-1' is negative",
