@@ -85,6 +85,9 @@ class _Builder:
             self.values[path] = _where(event)
         if kind is yaml.AliasEvent or getattr(event, "anchor", None):
             raise YamlError(_where(event), "YAML anchors and aliases are not supported in the catalog", path)
+        if getattr(event, "tag", None):  # an explicit tag: !!str, !!python/object, !custom
+            raise YamlError(_where(event), f"YAML tags ({event.tag}) are not supported in the catalog: a value is "
+                            "read from its text alone", path)
         if kind is yaml.ScalarEvent:
             return _scalar(event)
         if self.depth >= MAX_DEPTH:

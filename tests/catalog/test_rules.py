@@ -38,6 +38,7 @@ CASES: dict[str, dict] = {
     "unknown_field": dict(models=CHAT.replace("    source:", "    colour: red\n    source:")),
     "missing_field": dict(models=CHAT.replace("    source: https://acme.test/pricing\n", "")),
     "negative_price": dict(models=CHAT.replace('"1.25"', '"-1"')),
+    "yaml_tag": dict(models=CHAT.replace("as_of: 2025-01-01", "as_of: !!str 2025-01-01")),
     "forbidden_character": dict(models=CHAT.replace("https://acme.test/pricing", "https://acme.test/pri\x00cing")),
     "too_deep": dict(models=CHAT.replace("    source:", "    colour: " + "{a: " * 40 + "1" + "}" * 40 + "\n    source:")),
     "date_out_of_range": dict(
@@ -150,6 +151,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unit_count_too_large": [
         "src/models/acme.yaml:11:17: models[0].prices[0].images.unit: unknown unit 'usd_per_1000000000_images'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
+    ],
+    "yaml_tag": [
+        "src/models/acme.yaml:8:12: models[0].as_of: YAML tags (tag:yaml.org,2002:str) are not supported in the catalog: a value is read from its text alone",
     ],
     "negative_price": [
         "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price '-1' is negative",
