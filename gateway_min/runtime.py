@@ -33,7 +33,7 @@ from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerE
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
 from gateway_min.runtime_upstream import Runtime
-from gateway_min.streaming import DEADLINE_CUT, DONE, SseEvents, relay_sse, sse_data
+from gateway_min.streaming import DEADLINE_CUT, DONE, SseEvents, error_event, relay_sse, sse_data
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import UPTO
@@ -194,7 +194,7 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
         await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum))
         return
     # a runtime may answer a stream request with one JSON document: metered and passed on as it is
-    content = await _read(reply, payer)
+    content = await x402_payment.read_bounded(reply, payer.deadline, payer.abort, "runtime")
     try:
         document: Any = orjson.loads(content)
     except orjson.JSONDecodeError:
@@ -220,16 +220,6 @@ async def _call(runtime: Runtime, request: Request, body: dict[str, Any], payer:
         error.code, error.message = "runtime_error", error.message.replace("upstream error", "runtime error", 1)
         raise error
     return reply
-
-
-async def _read(reply: UpstreamReply, payer: _Payer) -> bytes:
-    async def give_up(reason: str) -> None:
-        try:
-            await reply.close()
-        finally:
-            await payer.abort(reason)
-
-    return await x402_payment.bounded(reply.read(), payer.deadline, give_up, "runtime")
 
 
 async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Payer,
@@ -265,8 +255,7 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
         error = b""
         if broken and not disconnected:
             code = "payment_deadline" if broken == DEADLINE_CUT else "runtime_error"
-            error = b"event: compose.error\ndata: " + orjson.dumps({"error": {"code": code, "message": broken}}) + \
-                b"\n\n"
+            error = error_event({"error": {"code": code, "message": broken}})
         try:
             _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None, missing))
         except HTTPError as exc:

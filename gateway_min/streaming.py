@@ -100,6 +100,11 @@ class ChatStream:
 Finish = Callable[[bool, str | None], Awaitable[bytes]]
 """(client disconnected, why the upstream broke or None) → the tail to send. It settles; called exactly once."""
 DONE = b"data: [DONE]\n\n"
+
+
+def error_event(body: dict[str, Any]) -> bytes:
+    """The named `compose.error` SSE event that closes a native stream which could not end well."""
+    return b"event: compose.error\ndata: " + orjson.dumps(body) + b"\n\n"
 DEADLINE_CUT = "the payment authorization is about to expire: the stream was cut so that it can still be settled"
 
 
@@ -205,7 +210,7 @@ def _tail(receipt: dict[str, Any], broken: str | None, external: bool) -> bytes:
     tail = b""
     if broken:
         error = {"error": {"message": f"upstream error: {broken}", "type": "upstream_error"}}
-        tail += (b"data: " if external else b"event: compose.error\ndata: ") + orjson.dumps(error) + b"\n\n"
+        tail += (b"data: " + orjson.dumps(error) + b"\n\n") if external else error_event(error)
     if not external:
         tail += receipts.sse_event(receipt)
     return tail + DONE

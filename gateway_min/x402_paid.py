@@ -91,14 +91,7 @@ async def handle(gw: Gateway, request: Request, send: Send, operation: str) -> N
     if stream:
         await x402_stream.chat(gw, send, request.receive, reply, admitted, payment, headers)
         return
-
-    async def drop(reason: str) -> None:
-        try:
-            await reply.close()
-        finally:
-            await x402_payment.release(gw, payment)
-
-    content = await x402_payment.bounded(reply.read(), deadline, drop, "provider")
+    content = await x402_payment.read_bounded(reply, deadline, give_up, "provider")
     metered = measure(admitted, payment, content, moment(gw))
     subject = f"{model.provider}:{model.id}"
     result, receipt = await asyncio.shield(x402_payment.complete(gw, payment, metered, subject))

@@ -25,7 +25,8 @@ from gateway_min import receipts
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
 from gateway_min.ledger import ClaimRow
-from gateway_min.upstream import UpstreamUnavailable
+from gateway_min.streaming import error_event
+from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
 from gateway_min.x402 import (
     FacilitatorError,
     FacilitatorUnavailable,
@@ -124,6 +125,19 @@ async def bounded(work: Awaitable[T], deadline: float | None, give_up: Callable[
     except BaseException:
         await give_up("gateway_error")
         raise
+
+
+async def read_bounded(reply: UpstreamReply, deadline: float | None, give_up: Callable[[str], Awaitable[None]],
+                       who: str) -> bytes:
+    """The body of `reply`, `bounded` like the call: a body that cannot be had closes the connection, then the
+    payment is given up."""
+    async def close_then_give_up(reason: str) -> None:
+        try:
+            await reply.close()
+        finally:
+            await give_up(reason)
+
+    return await bounded(reply.read(), deadline, close_then_give_up, who)
 
 
 async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False) -> Payment:
@@ -313,4 +327,4 @@ def sse_error(error: HTTPError) -> bytes:
     body = error.body("compose")
     if "payment-response" in error.headers and isinstance(error.details, dict):
         body["paymentResponse"] = error.details
-    return b"event: compose.error\ndata: " + orjson.dumps(body) + b"\n\n"
+    return error_event(body)

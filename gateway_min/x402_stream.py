@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-import orjson
-
 import pricing
 from gateway_min import x402_payment
 from gateway_min.admission import Admitted, moment
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError
-from gateway_min.streaming import DEADLINE_CUT, DONE, ChatStream, relay_sse
+from gateway_min.streaming import DEADLINE_CUT, DONE, ChatStream, error_event, relay_sse
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import EXACT
@@ -44,7 +42,7 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
         if broken and not disconnected:
             error = {"error": {"code": "payment_deadline", "message": broken} if broken == DEADLINE_CUT
                      else {"code": "upstream_error", "message": f"upstream error: {broken}"}}
-            tail += b"event: compose.error\ndata: " + orjson.dumps(error) + b"\n\n"
+            tail += error_event(error)
         if pre_settled is not None:
             return tail + pre_settled + DONE
         try:
