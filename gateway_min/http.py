@@ -96,12 +96,16 @@ class Request:
             self._body = b"".join(chunks)
         return self._body
 
-    async def json(self, limit: int = MAX_BODY) -> dict[str, Any]:
-        """The body as a JSON object; 415 for another content type, 400 for malformed JSON or a non-object."""
+    def expect_json(self) -> None:
+        """415 unless the body is declared JSON."""
         kind = self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if kind != "application/json":
             raise HTTPError(415, "unsupported_media_type",
                             f"expected Content-Type: application/json, got {kind or 'none'}")
+
+    async def json(self, limit: int = MAX_BODY) -> dict[str, Any]:
+        """The body as a JSON object; 415 for another content type, 400 for malformed JSON or a non-object."""
+        self.expect_json()
         value = parse_json(await self.body(limit))
         if not isinstance(value, dict):
             raise HTTPError(400, "invalid_json", f"request body must be a JSON object, got {type(value).__name__}")

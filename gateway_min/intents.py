@@ -48,10 +48,7 @@ def _int64(literal: str) -> int:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind != "application/json":
-        raise HTTPError(415, "unsupported_media_type",
-                        f"expected Content-Type: application/json, got {kind or 'none'}")
+    request.expect_json()
     return _decimal_json(await request.body(SMALL_BODY))
 
 
@@ -231,11 +228,14 @@ def _caller_details(body: dict[str, Any], final: int) -> dict[str, Any]:
             raise HTTPError(400, "validation_error", "lineItems must be a list of at most 100 items", style="legacy")
         lines = [_caller_line(item, f"lineItems[{i}]") for i, item in enumerate(items)]
         total = sum(int(line["amount_wei"]) for line in lines)
-        provider = split.get("providerAmountWei", final - split.get("platformFeeWei", 0))
-        if total != provider if split else total > final:
-            raise HTTPError(400, "validation_error", f"the lineItems' amountWei add up to {total}, not to the provider "
-                            f"amount ({provider})" if split else f"the lineItems' amountWei add up to {total}, more "
-                            f"than finalAmountWei ({final})", style="legacy")
+        if split:  # the provider amount is known, given or implied by the fee: the lines make it up exactly
+            provider = split.get("providerAmountWei", final - split.get("platformFeeWei", 0))
+            if total != provider:
+                raise HTTPError(400, "validation_error", f"the lineItems' amountWei add up to {total}, not to the "
+                                f"provider amount ({provider})", style="legacy")
+        elif total > final:
+            raise HTTPError(400, "validation_error", f"the lineItems' amountWei add up to {total}, more than "
+                            f"finalAmountWei ({final})", style="legacy")
         out["line_items"] = lines
     return out
 
@@ -307,21 +307,20 @@ def _meter_usage(body: dict[str, Any]) -> dict[str, Any]:
     google = body.get("usageMetadata")
     if google is None and any(name.endswith("TokenCount") for name in given):
         google, given = given, {}
-    responses = not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"})
-    if google is not None or responses or "prompt_tokens" in given or "completion_tokens" in given:
-        if google is not None:
-            found = pricing.usage_from_response("gemini", {"usageMetadata": google})
-        elif "prompt_tokens" in given or "completion_tokens" in given:
-            found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
-        else:  # OpenAI's Responses API: input_tokens / output_tokens with their details
-            found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
-        usage = {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)}
-    else:
+    if google is not None:
+        found = pricing.usage_from_response("gemini", {"usageMetadata": google})
+    elif "prompt_tokens" in given or "completion_tokens" in given:
+        found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
+    elif not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"}):
+        found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
+    else:  # Compose's camelCase or ours, field by field
+        found = None
         if "totalTokens" in given and not given.keys() & {"promptTokens", "completionTokens", "input_tokens",
                                                            "output_tokens"}:
             raise HTTPError(400, "validation_error", "usage.totalTokens alone cannot be priced: send promptTokens "
                             "and completionTokens (input and output are priced apart)", style="legacy")
-        usage = {CAMEL_USAGE.get(name, name): value for name, value in given.items() if name != "totalTokens"}
+    usage = ({CAMEL_USAGE.get(name, name): value for name, value in given.items() if name != "totalTokens"}
+             if found is None else {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)})
     usage.update(body.get("media") or {})
     return usage
 

@@ -212,13 +212,12 @@ class Writer:
         backup, only postpones it to the next turn)."""
         busy = 1
         try:
-            self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-            busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        except sqlite3.Error:  # never the end of the writer thread: the next turn tries again
+            with contextlib.suppress(sqlite3.Error):  # never the end of the writer thread: the next turn tries again
+                self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        finally:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        finally:
             self._writes = 0  # done, or postponed a whole turn (a reader that stays would otherwise stall writes)
             self.checkpoints += not busy
             self._checkpoint_asked = False  # last: the writes made meanwhile do not ask for another one at once
