@@ -22,7 +22,8 @@ EXPOSED: Final = (
     "x-payment-intent-id, x-compose-key-budget-limit, x-compose-key-budget-used, x-compose-key-budget-reserved, "
     "x-compose-key-budget-remaining, x-compose-receipt, payment-required, payment-response, x-transaction-hash, "
     "x-idempotent-replay, x-request-id, x-compose-overhead-ms, x-compose-public-model, x-compose-upstream-provider, "
-    "x-compose-upstream-model, x-compose-budget-remaining-kind, x-compose-key-final-amount-wei"
+    "x-compose-upstream-model, x-compose-budget-remaining-kind, x-compose-key-final-amount-wei, "
+    "x-compose-response-id"
 )
 
 

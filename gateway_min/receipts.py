@@ -20,12 +20,23 @@ from gateway_min.ledger import IntentRow
 from pricing import Charge
 
 
+def call_id(seed: str) -> str:
+    """The hex that names one paid call in its ids: the receipt's `rct_<hex>` and, on native streams, the
+    `x-compose-response-id` `resp_<hex>` (so a stream and its receipt pair up). A name-based UUID of what the ledger
+    records: the intent id (Compose Key) or the payment's network, payer and nonce (raw x402)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, seed).hex
+
+
+def response_id(seed: str) -> str:
+    return "resp_" + call_id(seed)
+
+
 def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: str | None = None,
           estimated: bool = False, reason: str | None = None, subject: str | None = None) -> dict[str, Any]:
     """The canonical (snake_case) receipt of a settled intent, from the ledger row and the measured charge."""
     settled = intent.settled if intent.settled is not None else 0
     receipt: dict[str, Any] = {
-        "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, intent.id).hex,
+        "id": "rct_" + call_id(intent.id),
         "payment_intent_id": intent.id,
         "settlement_status": "settled",
         "subject": charge.subject if charge else subject or ":".join(filter(None, (intent.service, intent.model))),

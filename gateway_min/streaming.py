@@ -185,7 +185,8 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
         log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
         return _tail(receipt, broken if not disconnected else None, external)
 
-    await relay_sse(send, receive, reply, {**headers, "x-compose-budget-remaining-kind": "reserved"},
+    named = {} if external else {"x-compose-response-id": receipts.response_id(reservation.intent.id)}
+    await relay_sse(send, receive, reply, {**headers, **named, "x-compose-budget-remaining-kind": "reserved"},
                     stream.forward, finish)
 
 

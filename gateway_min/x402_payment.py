@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, TypeVar
@@ -87,6 +86,11 @@ class Payment:
     @property
     def network(self) -> str:
         return self.offer.requirements.network
+
+    @property
+    def seed(self) -> str:
+        """What names this paid call (receipts.call_id): the single-use claim's key."""
+        return f"x402:{self.network}:{self.payer}:{self.nonce}"
 
     @property
     def maximum(self) -> int:
@@ -280,7 +284,7 @@ def build_receipt(payment: Payment, result: SettleResponse, settled: int, metere
     """The canonical (snake_case) receipt, the same content as receipts.build for Compose Key calls."""
     charge = metered.charge
     receipt: dict[str, Any] = {
-        "id": "rct_" + uuid.uuid5(uuid.NAMESPACE_URL, f"x402:{payment.network}:{payment.payer}:{payment.nonce}").hex,
+        "id": "rct_" + receipts.call_id(payment.seed),
         "settlement_status": "settled",
         "subject": charge.subject if charge else subject,
         "final_amount_wei": str(settled),

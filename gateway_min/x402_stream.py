@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime
 
 import pricing
-from gateway_min import x402_payment
+from gateway_min import receipts, x402_payment
 from gateway_min.admission import Admitted, moment
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError
@@ -25,6 +25,7 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
                payment: Payment, headers: dict[str, str]) -> None:
     """A raw-x402 chat stream: exact settles before the first byte, upto after the last."""
     stream = ChatStream(admitted, external=False)
+    headers = {**headers, "x-compose-response-id": receipts.response_id(payment.seed)}
     subject = f"{admitted.model.provider}:{admitted.model.id}"
     pre_settled: bytes | None = None
     if payment.scheme == EXACT:

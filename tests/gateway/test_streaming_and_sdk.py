@@ -45,6 +45,7 @@ async def test_openai_sdk_unmodified_against_external_routes(harness: Harness) -
         pieces = []
         stream = await client.chat.completions.create(model="gpt-4.1", stream=True,
                                                       messages=[{"role": "user", "content": "stream me"}])
+        assert "x-compose-response-id" not in stream.response.headers  # native streams only
         async for chunk in stream:
             assert chunk.choices, "a usage-only chunk the client did not ask for must not reach it"
             pieces.append(chunk.choices[0].delta.content or "")
@@ -83,6 +84,7 @@ async def test_native_stream_emits_the_receipt_before_done_and_openai_sdk_reads_
         intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
         assert intent is not None and receipt == receipts.camel(orjson.loads(intent.receipt or ""))
         assert response.headers["x-compose-budget-remaining-kind"] == "reserved"
+        assert response.headers["x-compose-response-id"] == "resp_" + receipt["id"].removeprefix("rct_")
         sdk = openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0)
         text = ""
         async for chunk in await sdk.chat.completions.create(model="gpt-4.1", stream=True,

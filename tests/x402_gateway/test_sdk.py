@@ -91,11 +91,13 @@ async def test_sdk_pays_an_upto_stream_settled_after_its_end(x402: X402Harness) 
                 client.stream("POST", "/v1/chat/completions", json=body) as response:
             assert response.status_code == 200
             assert "payment-response" not in response.headers  # the amount is known only at the end
+            named = response.headers["x-compose-response-id"]
             text = (await response.aread()).decode()
     events = [block for block in text.split("\n\n") if block.strip()]
     assert events[-1] == "data: [DONE]"
     assert events[-2].startswith("event: compose.receipt\ndata: ")
     receipt = orjson.loads(events[-2].split("data: ", 1)[1])
+    assert named == "resp_" + receipt["id"].removeprefix("rct_")  # the stream and its receipt pair up
     usage = next(orjson.loads(e[6:])["usage"] for e in events if e.startswith("data: {") and '"usage"' in e)
     charge = pricing.price("gpt-4.1", {"input_tokens": usage["prompt_tokens"],
                                        "output_tokens": usage["completion_tokens"]})
