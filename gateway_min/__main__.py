@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--runtime-url", help="the agent/workflow runtime behind /agent/* and /workflow/* "
                        "(default: the demo runtime with --demo, else those routes answer 503)")
     serve.add_argument("--sync", choices=["full", "normal"], default="full",
-                       help="SQLite durability of settlements: fsync each batch (full, default) or not (normal)")
+                       help="durability of settlements: fsynced before the response (full, default), or within 20 ms "
+                       "of it (normal)")
     serve.add_argument("--demo-chunk-delay", type=float, default=0.02, help="seconds between demo stream chunks")
     serve.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
