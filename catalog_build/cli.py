@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in outdated:
             print(f"stale: {args.out / name} differs from a fresh build", file=sys.stderr)
         if outdated:
-            print("run: python scripts/build_catalog.py", file=sys.stderr)
+            print("run: .venv/bin/python scripts/build_catalog.py", file=sys.stderr)
             return 1
         print(f"generated/ is up to date ({len(files)} files)")
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import secrets
 import sys
@@ -39,6 +40,9 @@ def demo_key(db: str, chain_id: int = 43113, budget: int = 5_000_000) -> str:
 
 def banner(host: str, port: int, admin: str, token: str) -> str:
     base = f"http://{host}:{port}"
+    python = sys.executable or "python3"  # the interpreter serving this gateway: ./scripts/run's .venv
+    sdk_hint = "" if importlib.util.find_spec("openai") else \
+        f"\n  (that needs the openai package: {python} -m pip install openai)"
     return f"""
 Compose gateway (demo): every catalog model is served by the built-in deterministic provider; no network needed.
   admin token (COMPOSE_ADMIN_TOKEN): {admin}
@@ -51,14 +55,14 @@ Try it:
   curl -s {base}/api/keys -H 'Authorization: Bearer {admin}' \\
        -H 'x-session-user-address: {DEMO_WALLET}' -H 'x-chain-id: 43113'
 
-  python - <<'PY'
+  {python} - <<'PY'
 from openai import OpenAI
 client = OpenAI(base_url="{base}/external/v1", api_key="{token}")
 hi = [{{"role": "user", "content": "Hi"}}]
 print(client.chat.completions.create(model="gpt-4.1", messages=hi).choices[0].message.content)
 for chunk in client.chat.completions.create(model="gpt-4.1", messages=hi, stream=True):
     print(chunk.choices[0].delta.content or "", end="")
-PY
+PY{sdk_hint}
 """
 
 

@@ -184,7 +184,12 @@ async def reserve(gw: Gateway, key: KeyRow, admitted: Admitted, request: Request
         try:
             fitted = quote(gw, admitted.model, admitted.body, admitted.operation, admitted.files,
                            budget=exhausted.key.available)
-        except (HTTPError, pricing.InsufficientBudget):
+        except pricing.InsufficientBudget as short:  # not even with a one-token output limit: say what would fit
+            key = exhausted.key
+            raise HTTPError(402, "payment_required", f"Compose key budget exhausted: this request needs a hold of at "
+                            f"least {short.required} (with a one-token output limit), {key.available} of "
+                            f"{key.budget} is available", headers=budget_headers(key)) from None
+        except HTTPError:
             raise _payment_required(exhausted) from None
         fitted.stream = admitted.stream
         try:

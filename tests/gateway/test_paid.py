@@ -84,6 +84,9 @@ async def test_budget_lowers_the_output_limit_before_refusing(harness: Harness) 
         refused = await client.post("/v1/chat/completions", headers=auth(tiny), json=chat())
     assert refused.status_code == 402
     assert refused.json()["error"]["code"] == "payment_required"
+    least = pricing.quote_max("gpt-4.1", chat(max_tokens=1), "chat").amount  # what the message must name
+    assert f"needs a hold of at least {least} (with a one-token output limit), 5 of 5 is available" in \
+        refused.json()["error"]["message"]
     assert refused.headers["x-compose-key-budget-remaining"] == "5"
     assert fake.calls == 1  # the refused request never reached the provider
 

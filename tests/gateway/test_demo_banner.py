@@ -1,0 +1,34 @@
+"""What `serve --demo` prints is ready to paste: its `openai` SDK example runs as printed against the live demo
+gateway, and its curl example names the demo key the gateway accepts."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.gateway.support import gateway_process
+
+
+def test_the_printed_examples_work_as_printed(tmp_path: Path) -> None:
+    with gateway_process(tmp_path) as base:
+        banner = (tmp_path / "server.log").read_text()
+        script = re.search(r"^  (\S+) - <<'PY'\n(.*?)\nPY$", banner, re.S | re.M)
+        assert script is not None, banner
+        python, code = script.groups()
+        assert python == sys.executable  # the interpreter that serves the gateway, which has the SDK
+        ran = subprocess.run([python, "-"], input=code, capture_output=True, text=True, timeout=60, check=False)
+        assert ran.returncode == 0, ran.stderr
+        assert ran.stdout.count("Hi") >= 2  # the demo provider echoes the prompt: once whole, once streamed
+        curl = re.search(r"^  curl -s (\S+/v1/chat/completions) (.*?) -i$", banner.replace("\\\n", ""), re.M)
+        assert curl is not None, banner
+        words = shlex.split(curl.group(2))
+        headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+        body = words[words.index("-d") + 1]
+        assert curl.group(1) == f"{base}/v1/chat/completions"
+        answer = httpx.post(curl.group(1), headers=headers, content=body, timeout=30)
+        assert answer.status_code == 200 and "compose_receipt" in answer.json()
