@@ -5,9 +5,8 @@ drains the queue, runs the operations of a batch each in its own SAVEPOINT insid
 transaction (so several processes on one file serialise on SQLite's lock), commits once, and only then answers
 the callers. A batch that holds a durable operation commits with `synchronous=FULL` (fsync); others with NORMAL,
 and become durable with the next fsync (the WAL is ordered). So holds cost no fsync, and settlements share one.
-With `durable_sync="NORMAL"` durable operations commit without an fsync too, and this thread flushes the WAL
-(`fdatasync`) at most `FLUSH_WITHIN_S` after the first of them: a power cut loses at most that much of them, as
-PostgreSQL's `synchronous_commit = off` does, where SQLite alone would leave them to the next checkpoint.
+With `durable_sync="NORMAL"` durable operations commit without an fsync too, and are flushed within
+`FLUSH_WITHIN_S` by a thread of their own (ledger/flusher.py).
 
 Checkpoints are the writer's too. The inline connections never checkpoint (a checkpoint fsyncs the database file:
 milliseconds of a blocked event loop), so with requests one after another on the inline path only this thread's
@@ -23,18 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import os
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
+from gateway_min.ledger.flusher import WalFlusher
+
 T = TypeVar("T")
-log = logging.getLogger("gateway_min")
 MAX_BATCH: Final = 256
 CHECKPOINT_EVERY: Final = 500  # operations that wrote (a paid request makes two of ~5 pages each)
 WAL_SIZE_LIMIT: Final = 64 << 20  # bytes the WAL file keeps when it starts over
@@ -43,8 +40,6 @@ BUSY_TIMEOUT_MS: Final = 30_000
 FLUSH_WITHIN_S: Final = 0.02  # with durable_sync NORMAL: a durable commit reaches the disk this soon
 _STOP: Final = object()
 _CHECKPOINT: Final = object()
-_FLUSH: Final = object()  # wakes the writer thread to time a flush (Writer._flush_due)
-_DATASYNC: Final = getattr(os, "fdatasync", os.fsync)  # what SQLite's unix VFS uses to sync the WAL
 
 
 @dataclass
@@ -69,15 +64,13 @@ class Writer:
         self.path = path
         self.durable_sync = durable_sync
         self.conn = connect(path)
+        self.flusher = WalFlusher(path, FLUSH_WITHIN_S) if durable_sync == "NORMAL" and path != ":memory:" else None
         self._local = threading.local()  # one inline connection per thread that runs an event loop
         self._inline_conns: list[sqlite3.Connection] = []
         self.pending = 0  # operations queued or running on the writer thread
         self.checkpoints = 0  # checkpoints completed (diagnostics and tests)
-        self.flushes = 0  # timed WAL flushes completed (NORMAL; diagnostics and tests)
         self._writes = 0  # operations that wrote since the last checkpoint, on either thread
         self._checkpoint_asked = False
-        self._flush_due: float | None = None  # monotonic time by which the WAL must be flushed (NORMAL only)
-        self._wal_fd: int | None = None  # the writer thread's descriptor of the WAL file (_flush)
         self._queue: queue.SimpleQueue[_Op | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._thread.start()
@@ -144,8 +137,8 @@ class Writer:
             conn.execute("COMMIT")
             if conn.total_changes != changes:
                 self._wrote()
-                if durable and not fsync:
-                    self._flush_soon()
+                if durable and self.flusher is not None:
+                    self.flusher.soon()
             return value
         finally:
             if fsync:
@@ -170,29 +163,6 @@ class Writer:
             self._checkpoint_asked = True
             self._queue.put(_CHECKPOINT)
 
-    def _flush_soon(self) -> None:
-        """After a durable commit made without an fsync (NORMAL): have the writer thread flush the WAL within
-        FLUSH_WITHIN_S, unless a flush is already due (it will cover this commit: the WAL is ordered)."""
-        if self._flush_due is None and self.path != ":memory:":
-            self._flush_due = time.monotonic() + FLUSH_WITHIN_S
-            self._queue.put(_FLUSH)
-
-    def _flush(self) -> None:
-        """fdatasync the WAL on the writer thread: every commit so far is then on disk. The descriptor is
-        reopened if the file it names was deleted (SQLite keeps the WAL while a connection is open, as this
-        writer's is, so that is a safeguard)."""
-        self._flush_due = None  # first: a commit made while this flush runs asks for the next one
-        try:
-            if self._wal_fd is None or os.fstat(self._wal_fd).st_nlink == 0:
-                if self._wal_fd is not None:
-                    os.close(self._wal_fd)
-                    self._wal_fd = None
-                self._wal_fd = os.open(self.path + "-wal", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            _DATASYNC(self._wal_fd)
-            self.flushes += 1
-        except OSError:  # the next checkpoint syncs the WAL in any case
-            log.exception("flushing the ledger's WAL failed")
-
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """For start-up, the CLI and tests, outside an event loop: committed with fsync before it returns."""
         finished = threading.Event()
@@ -212,31 +182,20 @@ class Writer:
     def close(self) -> None:
         self._queue.put(_STOP)
         self._thread.join()
+        if self.flusher is not None:
+            self.flusher.close()
         self.conn.close()
         for conn in self._inline_conns:
             conn.close()
-        if self._wal_fd is not None:
-            os.close(self._wal_fd)
 
     def _run(self) -> None:
         current_sync = ""
         while True:
-            due = self._flush_due
-            if due is not None and time.monotonic() >= due:  # checked between batches too: load cannot defer it
-                self._flush()
-                continue
-            try:
-                first = self._queue.get(timeout=None if due is None else due - time.monotonic())
-            except queue.Empty:  # the flush is due: the top of the loop runs it
-                continue
+            first = self._queue.get()
             if first is _STOP:
-                if self._flush_due is not None:
-                    self._flush()
                 return
             if first is _CHECKPOINT:
                 self._checkpoint()
-                continue
-            if first is _FLUSH:  # a flush was asked for: the wait above times it
                 continue
             batch = [first]
             while len(batch) < MAX_BATCH:
@@ -244,7 +203,7 @@ class Writer:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if item is _STOP or item is _CHECKPOINT or item is _FLUSH:  # handled after this batch
+                if item is _STOP or item is _CHECKPOINT:  # handled after this batch
                     self._queue.put(item)
                     break
                 batch.append(item)
@@ -253,8 +212,8 @@ class Writer:
             if sync != current_sync:
                 self.conn.execute(f"PRAGMA synchronous = {sync}")
                 current_sync = sync
-            if self._commit(ops) and self.durable_sync == "NORMAL":
-                self._flush_soon()
+            if self._commit(ops) and self.flusher is not None:
+                self.flusher.soon()
             if self._writes >= CHECKPOINT_EVERY:
                 self._checkpoint()
 
