@@ -77,8 +77,9 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     try:
         content = await reply.read()
     except UpstreamUnavailable as exc:
-        await abort(gw, reservation, "upstream_broken")
-        raise HTTPError(502, "provider_unavailable", str(exc)) from None
+        key_after = await abort(gw, reservation, "upstream_broken")
+        raise HTTPError(502, "provider_unavailable", f"the provider's answer broke off: {exc}",
+                        headers={**headers, **budget_headers(key_after)}) from None
     try:
         usage: pricing.Usage | None = measured_usage(admitted, content, moment(gw))
         reason, estimated = None, False

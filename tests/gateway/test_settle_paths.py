@@ -1,0 +1,179 @@
+"""The paid call's rarer endings, each against the ledger: a served request whose usage cannot be read or priced
+is never free (an upper estimate, capped at the hold, marked estimated); a failure before anything was served is
+never charged."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import pricing
+from gateway_min import receipts
+from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
+from tests.gateway.support import Harness, auth, build, chat, wav
+
+pytestmark = pytest.mark.anyio
+
+
+@dataclass
+class Scripted:
+    """Answers each call with `reply` (or raises `raises`), and remembers the requests."""
+
+    reply: UpstreamReply | None = None
+    raises: BaseException | None = None
+    seen: list[UpstreamRequest] = field(default_factory=list)
+
+    async def send(self, request: UpstreamRequest) -> UpstreamReply:
+        self.seen.append(request)
+        if self.raises is not None:
+            raise self.raises
+        assert self.reply is not None
+        return self.reply
+
+
+@pytest.fixture
+def scripted(tmp_path: Path) -> Iterator[tuple[Harness, Scripted]]:
+    provider = Scripted()
+    harness = build(tmp_path, provider)
+    yield harness, provider
+    harness.ledger.close()
+
+
+def json_reply(body: Any) -> UpstreamReply:
+    return UpstreamReply(200, "application/json", orjson.dumps(body))
+
+
+async def paid(harness: Harness, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    token, _ = await harness.create_key(10_000_000)
+    async with harness.client() as client:
+        response = await client.post(path, headers=auth(token), json=body)
+    try:
+        answer = response.json()
+    except ValueError:  # the provider's own body, passed on as it came
+        answer = {}
+    return response.status_code, answer, dict(response.headers)
+
+
+async def stored(harness: Harness, headers: dict[str, str]) -> tuple[str, int | None, int]:
+    intent = await harness.ledger.get_intent(headers["x-payment-intent-id"])
+    assert intent is not None
+    return intent.state, intent.settled, intent.amount
+
+
+async def test_embeddings_without_usage_settle_the_prompt_bound(scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+    provider.reply = json_reply({"object": "list", "data": [{"embedding": [0.1], "index": 0}]})  # no usage
+    body = {"model": "text-embedding-3-small", "input": ["a b c", "d e"]}
+    status, answer, headers = await paid(harness, "/v1/embeddings", body)
+    bound = pricing.quote_max("text-embedding-3-small", body, "embeddings")
+    expected = pricing.price("text-embedding-3-small", {"input_tokens": bound.prompt_tokens}).final_amount
+    assert status == 200
+    receipt = answer["compose_receipt"]
+    assert receipt["estimated"] is True and receipt["reason"].startswith("usage unreadable")
+    assert receipt["final_amount_wei"] == str(expected)
+    assert await stored(harness, headers) == ("settled", expected, bound.amount)
+
+
+async def test_images_with_an_unreadable_body_settle_the_exact_quote(scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+    provider.reply = UpstreamReply(200, "application/json", b"{not json")
+    body = {"model": "dall-e-3", "prompt": "a cat", "n": 2, "quality": "hd"}
+    status, _, headers = await paid(harness, "/v1/images/generations", body)
+    exact = pricing.quote_exact("dall-e-3", body, "images").final_amount
+    assert status == 200  # the body is passed on as the provider sent it; the receipt is in the header
+    receipt = receipts.decode_header(headers["x-compose-receipt"])
+    assert receipt["estimated"] is True and receipt["finalAmountWei"] == str(exact)
+    assert await stored(harness, headers) == ("settled", exact, exact)
+
+
+async def test_images_of_a_size_the_catalog_does_not_price_settle_the_hold(
+        scripted: tuple[Harness, Scripted]) -> None:
+    """The provider reports a size the model has no price for: the request was served, so it settles the hold (the
+    exact quote of what was asked), marked estimated with the reason."""
+    harness, provider = scripted
+    provider.reply = json_reply({"created": 1, "data": [{"b64_json": "AA=="}] * 2, "size": "256x256"})
+    body = {"model": "dall-e-3", "prompt": "a cat", "n": 2, "quality": "hd"}
+    status, answer, headers = await paid(harness, "/v1/images/generations", body)
+    exact = pricing.quote_exact("dall-e-3", body, "images").final_amount
+    assert status == 200
+    receipt = answer["compose_receipt"]
+    assert receipt["estimated"] is True and receipt["reason"].startswith("unpriced usage")
+    assert receipt["final_amount_wei"] == str(exact) and "line_items" not in receipt
+    assert await stored(harness, headers) == ("settled", exact, exact)
+
+
+async def test_more_images_than_asked_are_capped_at_the_hold(scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+    provider.reply = json_reply({"created": 1, "data": [{"b64_json": "AA=="}] * 5})
+    body = {"model": "dall-e-3", "prompt": "a cat", "n": 2, "quality": "hd"}
+    status, answer, headers = await paid(harness, "/v1/images/generations", body)
+    exact = pricing.quote_exact("dall-e-3", body, "images").final_amount
+    five = pricing.price("dall-e-3", {"images": 5, "image_size": "1024x1024", "image_quality": "hd"}).final_amount
+    assert status == 200
+    receipt = answer["compose_receipt"]
+    assert receipt["final_amount_wei"] == str(exact) and receipt["uncollected_wei"] == str(five - exact)
+    assert await stored(harness, headers) == ("settled", exact, exact)
+
+
+async def test_a_transcription_without_usage_settles_the_audio_bound(scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+    provider.reply = json_reply({"text": "hello"})  # no usage block
+    body = {"model": "whisper-1", "file": base64.b64encode(wav(9)).decode()}
+    status, answer, headers = await paid(harness, "/v1/audio/transcriptions", body)
+    expected = pricing.price("whisper-1", {"audio_seconds": 10}).final_amount  # 9 s by the header, rounded up, + 1
+    assert status == 200
+    assert answer["compose_receipt"]["estimated"] is True
+    assert answer["compose_receipt"]["final_amount_wei"] == str(expected)
+    assert (await stored(harness, headers))[:2] == ("settled", expected)
+
+
+async def test_a_body_that_breaks_after_the_headers_is_a_502_and_no_charge(
+        scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+
+    async def broken() -> Any:
+        yield b'{"id": "x", '
+        raise UpstreamUnavailable("ReadError reading fake")
+
+    provider.reply = UpstreamReply(200, "application/json", chunks=broken())
+    status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
+    assert status == 502 and answer["error"]["code"] == "provider_unavailable"
+    assert headers["x-compose-key-budget-reserved"] == "0"  # the hold is released, and the answer says so
+    (key_id,) = key_ids(harness)
+    assert await harness.ledger.totals(key_id) == (0, 0)
+    assert await stored(harness, headers) == ("aborted", None, pricing.quote_max("gpt-4.1", chat(), "chat").amount)
+
+
+def key_ids(harness: Harness) -> list[str]:
+    rows = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT id FROM compose_keys").fetchall())
+    return [row[0] for row in rows]
+
+
+async def test_an_unexpected_failure_of_the_upstream_call_aborts_the_hold(
+        scripted: tuple[Harness, Scripted]) -> None:
+    harness, provider = scripted
+    provider.raises = RuntimeError("a bug in a provider adapter")
+    status, answer, _ = await paid(harness, "/v1/chat/completions", chat())
+    assert status == 500 and answer["error"]["code"] == "internal_error"
+    (key_id,) = key_ids(harness)
+    assert await harness.ledger.totals(key_id) == (0, 0)
+    states = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT state, reason FROM intents").fetchall())
+    assert states == [("aborted", "gateway_error")]
+
+
+async def test_a_model_whose_provider_has_no_key_is_a_503_before_any_hold(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    harness.gw.providers = Providers(by_provider={})  # as from_catalog with no API key in the environment
+    try:
+        status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
+        assert status == 503 and answer["error"]["code"] == "provider_unavailable"
+        assert "x-payment-intent-id" not in headers
+        assert harness.ledger.writer.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM intents").fetchone()) == (0,)
+    finally:
+        harness.ledger.close()
