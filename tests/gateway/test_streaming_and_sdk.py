@@ -13,6 +13,7 @@ import openai
 import orjson
 import pytest
 
+import pricing
 from gateway_min import receipts
 from gateway_min.streaming import relay_sse
 from gateway_min.upstream import UpstreamReply
@@ -196,3 +197,29 @@ async def test_fault_client_disconnect_cancels_upstream_and_settles_once(tmp_pat
     reserved, spent = await harness.ledger.totals(key_id)
     assert reserved == 0 and spent == intent.settled
     harness.ledger.close()
+
+
+def test_the_stream_estimate_counts_every_kind_of_output_and_ignores_what_it_cannot_read() -> None:
+    """Without a readable usage chunk the stream settles prompt bound + output bytes: content, reasoning, refusals
+    and tool-call arguments all count; data that is not JSON, or a usage block that does not parse, is passed on
+    and adds nothing."""
+    from gateway_min.admission import Admitted
+    from gateway_min.streaming import ChatStream
+
+    admitted = Admitted("chat", pricing.get_model("gpt-4.1"), {"stream": True}, None, True, 10_000, 500, 40, None,
+                        None)
+    stream = ChatStream(admitted, external=False)
+    tool_calls = [{"index": 0, "id": "call_1", "function": {"name": "f", "arguments": "{\"x\": 1}"}}]
+    events = [
+        {"choices": [{"index": 0, "delta": {"content": "héllo"}}]},  # 6 bytes
+        {"choices": [{"index": 0, "delta": {"reasoning_content": "think"}}]},  # 5
+        {"choices": [{"index": 0, "delta": {"refusal": "no"}}]},  # 2
+        {"choices": [{"index": 0, "delta": {"tool_calls": tool_calls}}]},
+        {"choices": [], "usage": {"prompt_tokens": "many"}},  # a usage block that does not parse
+    ]
+    wire = b"".join(b"data: " + orjson.dumps(e) + b"\n\n" for e in events) + b"data: not json\n\n"
+    out = stream.forward(wire[:37]) + stream.forward(wire[37:])  # split mid-event
+    assert out.count(b"\n\n") == 5  # the odd data passed on; the usage-only chunk was not asked for
+    assert b"not json" in out and b"prompt_tokens" not in out
+    assert stream.measured() is None
+    assert stream.estimate() == pricing.Usage(input_tokens=40, output_tokens=13 + len(orjson.dumps(tool_calls)))
