@@ -7,6 +7,7 @@ import asyncio
 import importlib.util
 import os
 import secrets
+import shlex
 import sys
 import time
 import uuid
@@ -40,9 +41,9 @@ def demo_key(db: str, chain_id: int = 43113, budget: int = 5_000_000) -> str:
 
 def banner(host: str, port: int, admin: str, token: str) -> str:
     base = f"http://{host}:{port}"
-    python = sys.executable or "python3"  # the interpreter serving this gateway: ./scripts/run's .venv
+    python = shlex.quote(sys.executable or "python3")  # the interpreter serving this gateway: ./scripts/run's .venv
     sdk_hint = "" if importlib.util.find_spec("openai") else \
-        f"\n  (that needs the openai package: {python} -m pip install openai)"
+        f"\n  (that needs the openai package: {python} -m pip install 'openai>=1.40,<4')"
     return f"""
 Compose gateway (demo): every catalog model is served by the built-in deterministic provider; no network needed.
   admin token (COMPOSE_ADMIN_TOKEN): {admin}

@@ -29,7 +29,7 @@ from gateway_min.settlement import (
 )
 from gateway_min.streaming import relay
 from gateway_min.types import Send
-from gateway_min.upstream import Provider, UpstreamRequest, UpstreamUnavailable
+from gateway_min.upstream import Provider, UpstreamBroken, UpstreamRequest, UpstreamUnavailable
 
 
 def pays_with_compose_key(request: Request) -> bool:
@@ -58,9 +58,7 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
         reply = await provider.send(UpstreamRequest(operation, upstream_body(admitted, external), admitted.stream,
                                                     admitted.files))
     except UpstreamUnavailable as exc:
-        key_after = await abort(gw, reservation, "upstream_unreachable")
-        raise HTTPError(502, "provider_unavailable", f"the provider could not be reached: {exc}",
-                        headers={**headers, **budget_headers(key_after)}) from None
+        raise await _unavailable(gw, reservation, exc, headers) from None
     except BaseException:
         await abort(gw, reservation, "gateway_error")
         raise
@@ -77,9 +75,7 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     try:
         content = await reply.read()
     except UpstreamUnavailable as exc:
-        key_after = await abort(gw, reservation, "upstream_broken")
-        raise HTTPError(502, "provider_unavailable", f"the provider's answer broke off: {exc}",
-                        headers={**headers, **budget_headers(key_after)}) from None
+        raise await _unavailable(gw, reservation, UpstreamBroken(str(exc)), headers) from None
     try:
         usage: pricing.Usage | None = measured_usage(admitted, content, moment(gw))
         reason, estimated = None, False
@@ -94,6 +90,15 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     if not external:
         content = with_receipt(content, reply.content_type, receipt)
     await send_bytes(send, reply.status, content, reply.content_type, headers)
+
+
+async def _unavailable(gw: Gateway, reservation: Reservation, exc: UpstreamUnavailable,
+                       headers: dict[str, str]) -> HTTPError:
+    """Abort the hold (nothing usable was served, nothing is charged); the 502 carries the released budget."""
+    broken = isinstance(exc, UpstreamBroken)
+    key_after = await abort(gw, reservation, "upstream_broken" if broken else "upstream_unreachable")
+    what = "the provider's answer broke off" if broken else "the provider could not be reached"
+    return HTTPError(502, "provider_unavailable", f"{what}: {exc}", headers={**headers, **budget_headers(key_after)})
 
 
 async def _admit(gw: Gateway, request: Request,

@@ -26,6 +26,10 @@ class UpstreamUnavailable(Exception):
     """The provider could not be reached or timed out: nothing was served, nothing is charged."""
 
 
+class UpstreamBroken(UpstreamUnavailable):
+    """The provider started answering and broke off: nothing usable was served, nothing is charged."""
+
+
 @dataclass
 class UpstreamRequest:
     operation: str
@@ -100,7 +104,7 @@ async def exchange(client: httpx.AsyncClient, built: httpx.Request, stream: bool
     try:
         body = await response.aread()
     except httpx.TransportError as exc:
-        raise UpstreamUnavailable(f"{type(exc).__name__} reading {target}") from None
+        raise UpstreamBroken(f"{type(exc).__name__} reading {target}") from None
     finally:
         await response.aclose()
     return UpstreamReply(response.status_code, content_type, body)
@@ -111,7 +115,7 @@ async def _guarded(response: httpx.Response, stream_name: str) -> AsyncIterator[
         async for chunk in response.aiter_bytes():  # decoded, should the upstream compress it anyway
             yield chunk
     except httpx.TransportError as exc:
-        raise UpstreamUnavailable(f"the {stream_name} broke: {type(exc).__name__}") from None
+        raise UpstreamBroken(f"the {stream_name} broke: {type(exc).__name__}") from None
 
 
 class Providers:

@@ -23,12 +23,15 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     "$(pick_python)" -m venv "$VENV"
 fi
 # the editable install records which packages exist, so a new package means a new install
-stamp="$VENV/.installed-$( (cat pyproject.toml; ls -1 ./*/__init__.py) | sha256sum | cut -c1-16)-${EXTRAS:-none}"
+hash="$( (cat pyproject.toml; ls -1 ./*/__init__.py) | sha256sum | cut -c1-16)"
+stamp="$VENV/.installed-$hash-${EXTRAS:-none}"
 if [[ ! -f "$stamp" ]]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
     if [[ -n "$EXTRAS" ]]; then spec=".[${EXTRAS}]"; else spec="."; fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
-    rm -f "$VENV"/.installed-*
+    # stamps of an older pyproject are stale; those of other extras stay valid (pip never removes an extra's
+    # packages), so ./scripts/run and ./scripts/test do not reinstall each time one follows the other
+    find "$VENV" -maxdepth 1 -name '.installed-*' ! -name ".installed-$hash-*" -delete
     touch "$stamp"
 fi
 PY="$VENV/bin/python"

@@ -3,6 +3,7 @@ gateway, and its curl example names the demo key the gateway accepts."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.gateway.support import gateway_process
 
@@ -32,3 +34,14 @@ def test_the_printed_examples_work_as_printed(tmp_path: Path) -> None:
         assert curl.group(1) == f"{base}/v1/chat/completions"
         answer = httpx.post(curl.group(1), headers=headers, content=body, timeout=30)
         assert answer.status_code == 200 and "compose_receipt" in answer.json()
+
+
+def test_without_the_sdk_the_banner_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway_min import __main__ as cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "openai" else real(name, *a))
+    text = cli.banner("127.0.0.1", 8402, "admin", "compose-x")
+    assert f"(that needs the openai package: {shlex.quote(sys.executable)} -m pip install 'openai>=1.40,<4')" in text
+    monkeypatch.undo()
+    assert "that needs the openai package" not in cli.banner("127.0.0.1", 8402, "admin", "compose-x")

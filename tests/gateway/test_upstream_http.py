@@ -7,6 +7,7 @@ import asyncio
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import orjson
@@ -15,6 +16,7 @@ import pytest
 from gateway_min.server import http_client as upstream_client
 from gateway_min.transport import LeanTransport, UpstreamClient
 from gateway_min.upstream import HttpProvider, UpstreamRequest, UpstreamUnavailable
+from tests.gateway.support import auth, build, chat
 
 pytestmark = pytest.mark.anyio
 Reply = Callable[[bytes, bytes, asyncio.StreamWriter], Awaitable[bool]]  # (head, body, writer) -> keep going
@@ -184,6 +186,28 @@ async def test_a_connection_closed_mid_body_is_upstream_unavailable() -> None:
     async with serving(truncated) as (_, provider):
         with pytest.raises(UpstreamUnavailable, match=r"RemoteProtocolError reading http://127\.0\.0\.1"):
             await provider.send(UpstreamRequest("chat", CHAT))
+
+
+async def test_a_paid_call_whose_body_breaks_off_is_a_502_that_charges_nothing(tmp_path: Path) -> None:
+    """Through the real provider: the hold is aborted as `upstream_broken`, and the 502 says the answer broke off
+    and carries the intent id and the released budget."""
+    async def truncated(head: bytes, body: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\"")
+        return False
+
+    async with serving(truncated) as (_, provider):
+        harness = build(tmp_path, provider)
+        try:
+            token, _ = await harness.create_key(10_000_000)
+            async with harness.client() as client:
+                answer = await client.post("/v1/chat/completions", headers=auth(token), json=chat())
+            assert answer.status_code == 502 and answer.json()["error"]["code"] == "provider_unavailable"
+            assert answer.json()["error"]["message"].startswith("the provider's answer broke off: RemoteProtocolError")
+            assert answer.headers["x-compose-key-budget-reserved"] == "0"
+            intent = await harness.ledger.get_intent(answer.headers["x-payment-intent-id"])
+            assert intent is not None and (intent.state, intent.reason) == ("aborted", "upstream_broken")
+        finally:
+            harness.ledger.close()
 
 
 async def test_a_stream_that_breaks_is_upstream_unavailable_naming_the_stream() -> None:
