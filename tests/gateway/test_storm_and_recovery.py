@@ -48,8 +48,9 @@ async def test_chat_storm_never_overspends(harness: Harness) -> None:
     assert harness.provider.calls == len(ok)
 
 
-def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path) -> None:
-    with gateway_process(tmp_path, "--workers", "4") as base:
+@pytest.mark.parametrize("sync", ["full", "normal"])
+def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path, sync: str) -> None:
+    with gateway_process(tmp_path, "--workers", "4", "--sync", sync) as base:
         created = httpx.post(f"{base}/api/keys", headers=KEY_HEADERS, json={
             "budgetLimit": 10 * COST, "expiresAt": int(time.time() * 1000) + 600_000, "chainId": 43113})
         token, key_id = created.json()["token"], created.json()["keyId"]
