@@ -61,6 +61,8 @@ def connect(path: str) -> sqlite3.Connection:
 
 class Writer:
     def __init__(self, path: str, *, durable_sync: str = "FULL") -> None:
+        if durable_sync not in ("FULL", "NORMAL"):  # GATEWAY_SYNC=off must not quietly drop every fsync
+            raise ValueError(f"the ledger's durable_sync must be FULL or NORMAL, got {durable_sync!r}")
         self.path = path
         self.durable_sync = durable_sync
         self.conn = connect(path)

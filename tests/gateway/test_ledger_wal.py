@@ -390,3 +390,9 @@ async def test_the_flush_finds_the_wal_of_a_symlinked_database_and_one_made_anew
         assert datasyncs.count == 2
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("sync", ["OFF", "EXTRA", "full", ""])
+def test_only_the_two_documented_durability_modes_are_accepted(tmp_path: Path, sync: str) -> None:
+    with pytest.raises(ValueError, match="FULL or NORMAL"):
+        Ledger(str(tmp_path / "ledger.sqlite3"), durable_sync=sync)
