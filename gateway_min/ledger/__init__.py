@@ -134,10 +134,28 @@ class Ledger:
 
     async def claim_payment(self, network: str, payer: str, nonce: str, scheme: str, amount: int,
                             stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
-        """Claim an x402 payment as single-use: (True, row) for the one request that gets it (claims.claim)."""
+        """Claim an x402 payment as single-use: (True, row) for the one request that gets it (claims.claim).
+
+        As with a hold (reserve), a caller cancelled while its claim waits on the writer thread never learns it
+        took the claim, so never does the work nor releases it: the claim is released right behind it, if it was
+        this call that took it (the claim records that where it runs; the release runs after it, in order)."""
         now = self.clock()
-        return await self.writer.run_fast(
-            lambda c: claims.claim(c, network, payer, nonce, scheme, amount, now, stream, live_ms), durable=True)
+        took: list[bool] = []
+
+        def claim(conn: sqlite3.Connection) -> tuple[bool, ClaimRow]:
+            outcome = claims.claim(conn, network, payer, nonce, scheme, amount, now, stream, live_ms)
+            took.append(outcome[0])
+            return outcome
+
+        def release_unseen(conn: sqlite3.Connection) -> None:
+            if took and took[-1]:
+                claims.resolve(conn, network, payer, nonce, "released", now)
+
+        try:
+            return await self.writer.run_fast(claim, durable=True)
+        except asyncio.CancelledError:
+            self.writer.submit(release_unseen, durable=True)
+            raise
 
     async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,
                               tx_hash: str | None = None, receipt: str | None = None) -> bool:

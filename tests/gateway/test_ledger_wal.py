@@ -195,6 +195,34 @@ async def test_a_hold_whose_caller_was_cancelled_before_seeing_it_is_released(le
     assert await ledger.totals("key-1") == (0, 0)
 
 
+
+async def test_an_x402_claim_whose_caller_was_cancelled_before_seeing_it_is_released(ledger: Ledger) -> None:
+    """A claimed payment blocks its payer's upto streams while it lives and cannot be presented again: a caller
+    cancelled while its claim waits never does the work, so the claim is released right behind it. A call that
+    lost the race to another request's claim releases nothing."""
+    release = threading.Event()
+    blocker = asyncio.ensure_future(ledger.writer.run(lambda c: release.wait(10)))
+    await asyncio.sleep(0.01)
+    cancelled = asyncio.ensure_future(ledger.claim_payment("eip155:43113", "0xpayer", "0x01", "upto", 500, True))
+    winner = asyncio.ensure_future(ledger.claim_payment("eip155:43113", "0xother", "0x02", "exact", 700))
+    loser = asyncio.ensure_future(ledger.claim_payment("eip155:43113", "0xother", "0x02", "exact", 700))
+    await asyncio.sleep(0.01)
+    for task in (cancelled, loser):
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    release.set()
+    await blocker
+    taken, row = await winner
+    assert taken and row.state == "claimed"
+    await wait_idle(ledger)
+    claim = await ledger.get_payment_claim("eip155:43113", "0xpayer", "0x01")
+    assert claim is not None and claim.state == "released"
+    again, _ = await ledger.claim_payment("eip155:43113", "0xpayer", "0x01", "upto", 500, True)
+    assert again  # the payment may be presented again: it never reached the work
+    kept = await ledger.get_payment_claim("eip155:43113", "0xother", "0x02")
+    assert kept is not None and kept.state == "claimed"  # the loser's cancellation left the winner's claim alone
+
 def test_pending_comes_back_to_zero_when_the_loop_closed_first(ledger: Ledger) -> None:
     release = threading.Event()
     loop = asyncio.new_event_loop()
