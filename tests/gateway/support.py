@@ -87,6 +87,13 @@ def free_port() -> int:
 def gateway_process(tmp: Path, *args: str) -> Iterator[str]:
     """`python -m gateway_min serve --demo` as it is deployed, in its own process on 127.0.0.1 (the ledger in `tmp`,
     more options in `args`); yields its base URL once /health answers; stops it afterwards."""
+    with gateway_server(tmp, *args) as (_, base):
+        yield base
+
+
+@contextmanager
+def gateway_server(tmp: Path, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """gateway_process, yielding the process too (to kill it)."""
     port = free_port()
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
@@ -106,9 +113,10 @@ def gateway_process(tmp: Path, *args: str) -> Iterator[str]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise AssertionError(f"server did not start: {log_path.read_text()}")
                 time.sleep(0.2)
-            yield base
+            yield server, base
         finally:
-            server.terminate()
+            if server.poll() is None:
+                server.terminate()
             server.wait(timeout=30)
 
 

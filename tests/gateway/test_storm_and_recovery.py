@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.gateway.support import KEY_HEADERS, Harness, auth, build, chat, gateway_process
+from tests.gateway.support import KEY_HEADERS, Harness, auth, build, chat, gateway_process, gateway_server
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a lighthouse"}  # exactly 40,400 per call (0.04 + 1%)
@@ -72,6 +74,31 @@ def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path, sy
         states = dict(conn.execute("SELECT state, COUNT(*) FROM intents WHERE key_id = ? GROUP BY state", (key_id,)))
     assert (spent, reserved) == (10 * COST, 0)
     assert states == {"settled": 10}  # one intent per served request, none for the refused ones
+
+
+@pytest.mark.parametrize("sync", ["full", "normal"])
+def test_a_gateway_killed_outright_keeps_every_settlement_it_answered(tmp_path: Path, sync: str) -> None:
+    """kill -9 mid-traffic: every settlement a client got a receipt for is in the ledger after the restart, in both
+    durability modes (`normal` only risks a power cut's last ~20 ms: a dead process's commits are in the OS's
+    hands), and the key's counters are exactly what the receipts add up to."""
+    with gateway_server(tmp_path, "--sync", sync) as (server, base):
+        created = httpx.post(f"{base}/api/keys", headers=KEY_HEADERS, json={
+            "budgetLimit": 100 * COST, "expiresAt": int(time.time() * 1000) + 600_000, "chainId": 43113})
+        token, key_id = created.json()["token"], created.json()["keyId"]
+        answered = {}
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for _ in range(12):
+                response = client.post("/v1/images/generations", headers=auth(token), json=IMAGE)
+                assert response.status_code == 200
+                answered[response.headers["x-payment-intent-id"]] = response.json()["compose_receipt"]
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+    with gateway_process(tmp_path, "--sync", sync) as base:  # the same ledger file, after the kill
+        key = httpx.get(f"{base}/api/keys/{key_id}", headers=KEY_HEADERS).json()
+    assert (key["budgetUsed"], key.get("budgetReserved", "0")) == (str(12 * COST), "0")
+    with sqlite3.connect(tmp_path / "gateway.sqlite3") as conn:
+        rows = dict(conn.execute("SELECT id, receipt FROM intents WHERE key_id = ? AND state = 'settled'", (key_id,)))
+    assert {intent: json.loads(receipt) for intent, receipt in rows.items()} == answered
 
 
 async def test_restart_on_the_same_database_keeps_every_balance(tmp_path: Path) -> None:
