@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from gateway_min.ledger import claims, ops
+from gateway_min.ledger import claims, ops, owner
 from gateway_min.ledger.claims import ClaimRow
 from gateway_min.ledger.ops import (
     BudgetExhausted,
@@ -67,6 +67,7 @@ class Ledger:
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.writer = Writer(path, durable_sync=durable_sync)
+        self.owner = owner.this_process()  # recorded on the x402 claims this process takes
         self.writer.run_sync(ops.migrate)
 
     def close(self) -> None:
@@ -143,7 +144,7 @@ class Ledger:
         took: list[bool] = []
 
         def claim(conn: sqlite3.Connection) -> tuple[bool, ClaimRow]:
-            outcome = claims.claim(conn, network, payer, nonce, scheme, amount, now, stream, live_ms)
+            outcome = claims.claim(conn, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner)
             took.append(outcome[0])
             return outcome
 

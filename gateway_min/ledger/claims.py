@@ -12,15 +12,22 @@ An `upto` stream is exclusive per (network, payer) while claimed: its content go
 x402 has no escrow, so another payment from the same wallet settling first could leave it unpayable. It is only
 claimed when the payer has no other live claim, and no other claim is taken while it is live (the check and the
 insert run in one write transaction). A claim counts as live for `live_ms` after it was taken, the longest any
-paid work may run, so one left `claimed` by a crash stops blocking its payer then.
+paid work may run, so one left `claimed` by a crash stops blocking its payer then at the latest; sooner when the
+process that took it is known to be gone (ledger/owner.py): such a claim is marked `failed` (its outcome is
+unknown: it is never presented again) the next time it is in the way.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable
 from typing import Final, NamedTuple
 
+from gateway_min.ledger.owner import is_gone
+
 STATES: Final = ("claimed", "settled", "released", "failed")
+log = logging.getLogger("gateway_min")
 
 
 class ClaimRow(NamedTuple):
@@ -36,6 +43,7 @@ class ClaimRow(NamedTuple):
     claimed_at: int
     resolved_at: int | None
     stream: int
+    owner: str | None  # the process that took it (ledger/owner.py); None before that was recorded
 
 
 _COLUMNS: Final = ", ".join(ClaimRow._fields)
@@ -48,27 +56,32 @@ def get(conn: sqlite3.Connection, network: str, payer: str, nonce: str) -> Claim
 
 
 def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme: str, amount: int,
-          now: int, stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
+          now: int, stream: bool = False, live_ms: int = 3_600_000, owner: str | None = None,
+          gone: Callable[[str | None], bool] = is_gone) -> tuple[bool, ClaimRow]:
     """(True, the new claim), or (False, the row in the way): this payment's own row, or (its nonce differs) the
-    payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream."""
+    payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream.
+    `owner`: this process (ledger/owner.py); a claim in the way whose owner is `gone` is failed, not waited for."""
     exclusive = stream and scheme == "upto"
     own = get(conn, network, payer, nonce)
     if own is not None and own.state != "released":
         return False, own  # a replay: say so before anything else
-    busy = conn.execute(
-        f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND state = 'claimed' AND nonce != ? "
-        "AND claimed_at > ? AND (stream = 1 OR ?) LIMIT 1",
-        (network, payer, nonce, now - live_ms, exclusive)).fetchone()
-    if busy:
-        return False, ClaimRow(*busy)
+    for busy in [ClaimRow(*row) for row in conn.execute(
+            f"SELECT {_COLUMNS} FROM x402_claims WHERE network = ? AND payer = ? AND state = 'claimed' AND nonce != ? "
+            "AND claimed_at > ? AND (stream = 1 OR ?) ORDER BY claimed_at", (
+                network, payer, nonce, now - live_ms, exclusive)).fetchall()]:
+        if not gone(busy.owner):
+            return False, busy
+        resolve(conn, network, payer, busy.nonce, "failed", now)
+        log.warning("x402 claim %s/%s was left open by a process that is gone (%s): marked failed, its outcome "
+                    "unknown", payer, busy.nonce, busy.owner)
     taken = conn.execute(
-        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at, stream) "
-        "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?) "
+        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at, stream, owner) "
+        "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?, ?) "
         "ON CONFLICT (network, payer, nonce) DO UPDATE SET state = 'claimed', scheme = excluded.scheme, "
         "amount = excluded.amount, settled = NULL, tx_hash = NULL, receipt = NULL, "
-        "claimed_at = excluded.claimed_at, resolved_at = NULL, stream = excluded.stream "
+        "claimed_at = excluded.claimed_at, resolved_at = NULL, stream = excluded.stream, owner = excluded.owner "
         "WHERE x402_claims.state = 'released'",
-        (network, payer, nonce, scheme, amount, now, int(exclusive))).rowcount
+        (network, payer, nonce, scheme, amount, now, int(exclusive), owner)).rowcount
     row = get(conn, network, payer, nonce)
     assert row is not None
     return taken == 1, row

@@ -131,8 +131,11 @@ def migrate(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
-    if "stream" not in {row[1] for row in conn.execute("PRAGMA table_info(x402_claims)")}:  # a ledger from before
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(x402_claims)")}
+    if "stream" not in columns:  # a ledger from before
         conn.execute("ALTER TABLE x402_claims ADD COLUMN stream INTEGER NOT NULL DEFAULT 0")
+    if "owner" not in columns:
+        conn.execute("ALTER TABLE x402_claims ADD COLUMN owner TEXT")
 
 
 def _journal(conn: sqlite3.Connection, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
