@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import sqlite3
 import time
 import uuid
@@ -138,24 +139,16 @@ class Ledger:
         """Claim an x402 payment as single-use: (True, row) for the one request that gets it (claims.claim).
 
         As with a hold (reserve), a caller cancelled while its claim waits on the writer thread never learns it
-        took the claim, so never does the work nor releases it: the claim is released right behind it, if it was
-        this call that took it (the claim records that where it runs; the release runs after it, in order)."""
+        took the claim, so never does the work nor releases it: the claim is released right behind it, if it is
+        this call's (a token names the call on the row: a claim this call did not take, or did not commit, is
+        another's and is left alone)."""
         now = self.clock()
-        took: list[bool] = []
-
-        def claim(conn: sqlite3.Connection) -> tuple[bool, ClaimRow]:
-            outcome = claims.claim(conn, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner)
-            took.append(outcome[0])
-            return outcome
-
-        def release_unseen(conn: sqlite3.Connection) -> None:
-            if took and took[-1]:
-                claims.resolve(conn, network, payer, nonce, "released", now)
-
+        token = secrets.token_hex(8)
         try:
-            return await self.writer.run_fast(claim, durable=True)
+            return await self.writer.run_fast(lambda c: claims.claim(
+                c, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner, token=token), durable=True)
         except asyncio.CancelledError:
-            self.writer.submit(release_unseen, durable=True)
+            self.writer.submit(lambda c: claims.release_unseen(c, network, payer, nonce, token, now), durable=True)
             raise
 
     async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,

@@ -44,6 +44,7 @@ class ClaimRow(NamedTuple):
     resolved_at: int | None
     stream: int
     owner: str | None  # the process that took it (ledger/owner.py); None before that was recorded
+    token: str | None  # names the call that took it (release_unseen); None before that was recorded
 
 
 _COLUMNS: Final = ", ".join(ClaimRow._fields)
@@ -57,10 +58,11 @@ def get(conn: sqlite3.Connection, network: str, payer: str, nonce: str) -> Claim
 
 def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme: str, amount: int,
           now: int, stream: bool = False, live_ms: int = 3_600_000, owner: str | None = None,
-          gone: Callable[[str | None], bool] = is_gone) -> tuple[bool, ClaimRow]:
+          gone: Callable[[str | None], bool] = is_gone, token: str | None = None) -> tuple[bool, ClaimRow]:
     """(True, the new claim), or (False, the row in the way): this payment's own row, or (its nonce differs) the
     payer's live claim that an exclusive `upto` stream conflicts with. `stream`: this claim is an upto stream.
-    `owner`: this process (ledger/owner.py); a claim in the way whose owner is `gone` is failed, not waited for."""
+    `owner`: this process (ledger/owner.py); a claim in the way whose owner is `gone` is failed, not waited for.
+    `token`: names this call's claim (release_unseen)."""
     exclusive = stream and scheme == "upto"
     own = get(conn, network, payer, nonce)
     if own is not None and own.state != "released":
@@ -75,13 +77,13 @@ def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme
         log.warning("x402 claim %s/%s was left open by a process that is gone (%s): marked failed, its outcome "
                     "unknown", payer, busy.nonce, busy.owner)
     taken = conn.execute(
-        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at, stream, owner) "
-        "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?, ?) "
+        "INSERT INTO x402_claims (network, payer, nonce, state, scheme, amount, claimed_at, stream, owner, token) "
+        "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (network, payer, nonce) DO UPDATE SET state = 'claimed', scheme = excluded.scheme, "
         "amount = excluded.amount, settled = NULL, tx_hash = NULL, receipt = NULL, "
-        "claimed_at = excluded.claimed_at, resolved_at = NULL, stream = excluded.stream, owner = excluded.owner "
-        "WHERE x402_claims.state = 'released'",
-        (network, payer, nonce, scheme, amount, now, int(exclusive), owner)).rowcount
+        "claimed_at = excluded.claimed_at, resolved_at = NULL, stream = excluded.stream, owner = excluded.owner, "
+        "token = excluded.token WHERE x402_claims.state = 'released'",
+        (network, payer, nonce, scheme, amount, now, int(exclusive), owner, token)).rowcount
     row = get(conn, network, payer, nonce)
     assert row is not None
     return taken == 1, row
@@ -96,3 +98,12 @@ def resolve(conn: sqlite3.Connection, network: str, payer: str, nonce: str, stat
         "UPDATE x402_claims SET state = ?, settled = ?, tx_hash = ?, receipt = ?, resolved_at = ? "
         "WHERE network = ? AND payer = ? AND nonce = ? AND state = 'claimed'",
         (state, settled, tx_hash, receipt, now, network, payer, nonce)).rowcount == 1
+
+
+def release_unseen(conn: sqlite3.Connection, network: str, payer: str, nonce: str, token: str, now: int) -> bool:
+    """Release the claim taken by the call `token` names, if it was (and still is) that call's: a caller cancelled
+    before it learnt of its claim never does the work. Another call's claim of the same payment is left alone."""
+    return conn.execute(
+        "UPDATE x402_claims SET state = 'released', resolved_at = ? "
+        "WHERE network = ? AND payer = ? AND nonce = ? AND state = 'claimed' AND token = ?",
+        (now, network, payer, nonce, token)).rowcount == 1

@@ -134,8 +134,9 @@ def migrate(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(x402_claims)")}
     if "stream" not in columns:  # a ledger from before
         conn.execute("ALTER TABLE x402_claims ADD COLUMN stream INTEGER NOT NULL DEFAULT 0")
-    if "owner" not in columns:
-        conn.execute("ALTER TABLE x402_claims ADD COLUMN owner TEXT")
+    for column in ("owner", "token"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE x402_claims ADD COLUMN {column} TEXT")
 
 
 def _journal(conn: sqlite3.Connection, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:

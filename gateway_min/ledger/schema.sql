@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS x402_claims (
     resolved_at BIGINT,
     stream     INTEGER NOT NULL DEFAULT 0,  -- 1: an upto stream, exclusive per payer while claimed
     owner      TEXT,  -- the process that took it (ledger/owner.py): a crash's claims are failed once it is gone
+    token      TEXT,  -- the call that took it: a cancelled caller releases its own claim, never another's
     PRIMARY KEY (network, payer, nonce)
 );
 -- a payer's open claims (the upto-stream exclusivity check), without scanning their settled history

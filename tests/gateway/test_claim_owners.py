@@ -44,14 +44,40 @@ def test_this_process_runs_and_an_ended_one_is_gone() -> None:
 
 
 @linux_only
-def test_what_cannot_be_judged_counts_as_running() -> None:
+def test_what_cannot_be_judged_counts_as_running(monkeypatch: pytest.MonkeyPatch) -> None:
     me = owner.this_process()
     assert me is not None
-    boot, namespace, pid, start = me.split(":")
+    boot, pid_ns, time_ns, pid, start = me.split(":")
     assert not owner.is_gone(None) and not owner.is_gone("") and not owner.is_gone("garbage")
-    assert not owner.is_gone(f"{boot}:{int(namespace) + 1}:{pid}:{start}")  # another container's pids
-    assert owner.is_gone(f"{'0' * 8}-0000-0000-0000-{'0' * 12}:{namespace}:{pid}:{start}")  # a boot ago
-    assert owner.is_gone(f"{boot}:{namespace}:{pid}:{int(start) + 1}")  # the pid was reused since
+    assert not owner.is_gone(f"{boot}:{pid_ns}:{time_ns}:{2**40}:{start}")  # no such pid can exist: not judged
+    assert not owner.is_gone(f"{boot}:{int(pid_ns) + 1}:{time_ns}:{pid}:{start}")  # another container's pids
+    assert not owner.is_gone(f"{boot}:{pid_ns}:other:{pid}:{start}")  # another time namespace: start times shift
+    assert owner.is_gone(f"{'0' * 8}-0000-0000-0000-{'0' * 12}:{pid_ns}:{time_ns}:{pid}:{start}")  # a boot ago
+    assert owner.is_gone(f"{boot}:{pid_ns}:{time_ns}:{pid}:{int(start) + 1}")  # the pid was reused since
+    monkeypatch.setattr(owner, "_start_time", lambda pid: None)  # /proc hides it (hidepid), but it exists
+    assert not owner.is_gone(f"{boot}:{pid_ns}:{time_ns}:{pid}:{int(start) + 1}")
+
+
+def test_the_start_time_is_read_after_the_last_parenthesis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command name may hold spaces, parentheses and bytes that are not UTF-8."""
+    fields = " ".join(["S", *map(str, range(4, 22)), "987654", "4096"])  # fields 3..21, then 22: the start time
+    (tmp_path / "42").mkdir()
+    (tmp_path / "42" / "stat").write_bytes(b"42 (a) b (c \xff\xfe) " + fields.encode())
+    monkeypatch.setattr(owner, "PROC", tmp_path)
+    assert owner._start_time(42) == "987654"
+    assert owner._start_time(43) is None
+
+
+def test_a_proc_of_another_pid_namespace_records_no_owner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`unshare --pid` without a new /proc: /proc/self is not us, so nothing from it can name us."""
+    owner._here.cache_clear()
+    monkeypatch.setattr(owner.os, "readlink", lambda path: "1")
+    monkeypatch.setattr(owner.os, "getpid", lambda: 23707)
+    try:
+        assert owner.this_process() is None and not owner.is_gone("a:b:c:1:2")
+    finally:
+        monkeypatch.undo()
+        owner._here.cache_clear()
 
 
 def stream_claim(conn: sqlite3.Connection, nonce: str, who: str | None) -> tuple[bool, claims.ClaimRow]:
@@ -98,7 +124,7 @@ def test_an_older_ledger_gains_the_owner_column(tmp_path: Path) -> None:
     old.execute("INSERT INTO x402_claims VALUES ('n', 'p', '0x1', 'claimed', 'upto', 5, NULL, NULL, NULL, 1, NULL)")
     ops.migrate(old)
     row = claims.get(old, "n", "p", "0x1")
-    assert row is not None and (row.stream, row.owner) == (0, None)
+    assert row is not None and (row.stream, row.owner, row.token) == (0, None, None)
     old.close()
 
 
@@ -113,3 +139,25 @@ def test_the_gateways_claims_record_their_process(tmp_path: Path) -> None:
         assert taken and row.owner == ledger.owner == owner.this_process()
     finally:
         ledger.close()
+
+
+
+def test_a_cancelled_call_releases_only_its_own_claim(conn: sqlite3.Connection) -> None:
+    """The cancelled call's claim never committed (its batch failed), and a retry of the same payment took it:
+    the release names the call by its token, so the retry's claim stands."""
+    conn.execute("BEGIN")
+    assert claims.claim(conn, NETWORK, PAYER, "0x01", "upto", 500, NOW, stream=True, token="first")[0]
+    conn.execute("ROLLBACK")  # the first call's batch could not commit
+    assert claims.claim(conn, NETWORK, PAYER, "0x01", "upto", 500, NOW, stream=True, token="retry")[0]
+    assert not claims.release_unseen(conn, NETWORK, PAYER, "0x01", "first", NOW)
+    row = claims.get(conn, NETWORK, PAYER, "0x01")
+    assert row is not None and (row.state, row.token) == ("claimed", "retry")
+    assert claims.release_unseen(conn, NETWORK, PAYER, "0x01", "retry", NOW)
+
+
+def test_a_released_payment_claimed_again_records_its_new_owner(conn: sqlite3.Connection) -> None:
+    assert claims.claim(conn, NETWORK, PAYER, "0x01", "upto", 500, NOW, owner="first", token="a")[0]
+    assert claims.resolve(conn, NETWORK, PAYER, "0x01", "released", NOW)
+    assert claims.claim(conn, NETWORK, PAYER, "0x01", "upto", 500, NOW + 1, owner="second", token="b")[0]
+    row = claims.get(conn, NETWORK, PAYER, "0x01")
+    assert row is not None and (row.owner, row.token, row.claimed_at) == ("second", "b", NOW + 1)
