@@ -126,7 +126,10 @@ async def prepare(gw: Gateway, request: Request, send: Send) -> None:
     else:
         _, lines = meter_lines(body["meter"])
         amount = _meter_total(lines)[2]
-    idem = body.get("idempotencyKey") or request.headers.get("x-idempotency-key")
+    idem, header = body.get("idempotencyKey"), request.headers.get("x-idempotency-key")
+    if idem is not None and header is not None and idem != header:
+        raise HTTPError(400, "validation_error", "idempotencyKey and x-idempotency-key differ: send one of them")
+    idem = idem if idem is not None else header
     if idem is not None and (not isinstance(idem, str) or not 1 <= len(idem) <= 200):
         raise HTTPError(400, "validation_error", "idempotencyKey must be 1 to 200 characters")
     run_id = body.get("composeRunId") or body.get("runId")
@@ -279,6 +282,8 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
     except LedgerError as exc:
         raise _legacy(ledger_http_error(exc)) from None
     headers = {"x-compose-key-final-amount-wei": str(resolution.intent.settled or 0), **budget_headers(resolution.key)}
+    if resolution.intent.receipt:  # the receipt stored with the settlement (I10), as the paid routes carry it
+        headers["x-compose-receipt"] = receipts.header(orjson.loads(resolution.intent.receipt))
     await send_json(send, 200, _settled_body(resolution.intent), headers)
 
 
@@ -359,7 +364,9 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
         charge = pricing.price(model, usage, at=moment(gw))
     except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
         raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
-    items = [{"key": i.key, "unit": i.unit, "quantity": receipts.number(i.quantity),
+    # units in seconds where the catalog's counts minutes or hours (as receipts do): a meter's quantity counts the
+    # unit's own things, so this `meter`, passed to prepare, reserves exactly the quote
+    items = [{"key": i.key, "unit": receipts.receipt_unit(i.unit), "quantity": receipts.number(i.quantity),
               "unitPriceUsd": str(i.unit_price_usd), "amountWei": str(i.amount)} for i in charge.line_items]
     await send_json(send, 200, {
         "modelId": model.id, "provider": model.provider, "known": True,

@@ -38,7 +38,7 @@ class Router:
         route = self.static.get((request.method, request.path))
         if route is not None:
             return route
-        allowed = False
+        other: Route | None = None  # a route of this path for another method: its error style answers the 405
         for candidate in self.dynamic:
             found = candidate.pattern.fullmatch(request.path)
             if found is None:
@@ -46,7 +46,9 @@ class Router:
             if candidate.method == request.method:
                 request.params = found.groupdict()
                 return candidate
-            allowed = True
-        if allowed or any(path == request.path for _, path in self.static):
-            raise HTTPError(405, "method_not_allowed", f"{request.method} is not allowed on {request.path}")
+            other = other or candidate
+        other = other or next((route for (_, path), route in self.static.items() if path == request.path), None)
+        if other is not None:
+            raise HTTPError(405, "method_not_allowed", f"{request.method} is not allowed on {request.path}",
+                            style=other.style)
         raise HTTPError(404, "not_found", f"no route for {request.method} {request.path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import sys
@@ -30,6 +31,9 @@ DEFAULT_DB: Final = "var/gateway.sqlite3"
 DEMO_FACILITATOR_KEY: Final = "0x" + keccak(b"compose gateway_min demo facilitator").hex()
 FACILITATOR_EXTENSIONS: Final = ("compose-metering-v1", "compose-payment-intent-v1")
 RECURSION_LIMIT: Final = 1_000  # CPython's default
+
+DURABILITY: Final = {"FULL": "full (each settlement fsynced before its response)",
+                     "NORMAL": "normal (settlements flushed within 20 ms of their response)"}
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,9 @@ def build(settings: Settings, *, providers: Providers | None = None) -> App:
 
     async def startup() -> None:  # fail fast when the facilitator cannot serve our networks
         gw.x402_kinds = await x402_offer.check_facilitator(paying)
+        # in uvicorn's start-up log, where an operator looks: which ledger, and how durable its settlements are
+        logging.getLogger("uvicorn.error").info("ledger %s, durability %s", settings.db,
+                                                DURABILITY[settings.durable_sync])
 
     async def shutdown() -> None:
         await client.aclose()

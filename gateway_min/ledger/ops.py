@@ -232,7 +232,7 @@ def reserve(conn: sqlite3.Connection, hold: Hold, now: int, *, dispatched: bool 
             if intent.state in ("expired", "aborted"):  # a dead intent frees its idempotency slot
                 conn.execute("UPDATE intents SET idem_key = NULL WHERE id = ?", (intent.id,))
             elif intent.request_hash != hold.request_hash:
-                raise IntentConflict("x-idempotency-key was already used for a different request")
+                raise IntentConflict("this idempotency key was already used for a different request")
             else:
                 key = get_key(conn, hold.key_id)
                 assert key is not None

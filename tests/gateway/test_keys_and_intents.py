@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 
+from gateway_min import receipts
 from tests.gateway.support import ADMIN, KEY_HEADERS, OTHER_WALLET, WALLET, Harness, auth
 
 pytestmark = pytest.mark.anyio
@@ -174,6 +176,12 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
         assert first.json()["maxAmountWei"] == "1263"  # docs example: 1250 + fee 13
         assert again.json()["paymentIntentId"] == first.json()["paymentIntentId"]
         assert again.headers["x-idempotent-replay"] == "true"
+        both = await client.post("/api/payments/prepare", headers=headers,
+                                 json={**PREPARE, "meter": meter, "idempotencyKey": "run-8"})
+        assert both.status_code == 400 and both.json() == {
+            "error": "idempotencyKey and x-idempotency-key differ: send one of them", "code": "validation_error"}
+        other = await client.post("/api/payments/prepare", headers=headers, json={**PREPARE, "maxAmountWei": 5})
+        assert other.status_code == 409 and "this idempotency key was already used" in other.json()["error"]
         quoted = await client.post("/api/payments/meter/model", json={
             "modelId": "gemini-2.5-pro", "modality": "text", "usage": {"promptTokens": 1000, "totalTokens": 1000}})
         assert quoted.status_code == 200
@@ -237,6 +245,8 @@ async def test_a_final_amount_settle_keeps_the_callers_breakdown(harness: Harnes
                                       "unitPriceUsd": "1.25", "amountWei": "1250"}]
         stored = await harness.ledger.get_intent(body["paymentIntentId"])
         assert stored is not None and stored.receipt is not None and '"subject":"azure:gpt-5.5"' in stored.receipt
+        assert receipts.decode_header(settled.headers["x-compose-receipt"]) == receipts.camel(orjson.loads(
+            stored.receipt))  # the stored receipt, carried as on the paid routes
         for bad, message in (({"providerAmountWei": "1250", "platformFeeWei": "12"}, "must come to finalAmountWei"),
                              ({"providerAmountWei": "2000"}, "must come to finalAmountWei"),
                              ({**details, "providerAmountWei": "1200", "platformFeeWei": "63"},
@@ -313,3 +323,20 @@ async def test_listing_shows_the_price_in_force_not_a_scheduled_one(harness: Har
     async with harness.client() as client:
         entry = (await client.get(f"/v1/models/{future[0].id}")).json()
     assert entry["pricing"] != entry["prices"][-1]
+
+
+@pytest.mark.parametrize("body", [
+    {"modelId": "whisper-1", "modality": "audio", "media": {"audio_seconds": 90}},  # priced per minute
+    {"modelId": "whisper-1", "modality": "audio", "media": {"audio_seconds": 100}},  # 100/60 min: no exact decimal
+    {"modelId": "gpt-4.1", "modality": "text", "usage": {"promptTokens": 1234, "completionTokens": 56}},
+    {"modelId": "dall-e-3", "modality": "image", "media": {"images": 2, "image_size": "1024x1024"}},
+])
+async def test_the_meter_a_quote_returns_reserves_exactly_the_quote(harness: Harness, body: dict[str, object]) -> None:
+    token, _ = await harness.create_key(10_000_000)
+    async with harness.client() as client:
+        quote = await client.post("/api/payments/meter/model", json=body)
+        assert quote.status_code == 200, quote.text
+        prepared = await client.post("/api/payments/prepare", headers={**auth(token), "x-chain-id": "43113"}, json={
+            "service": "api", "action": "inference", "resource": "r", "method": "POST", "meter": quote.json()["meter"]})
+    assert prepared.status_code == 200, prepared.text
+    assert prepared.json()["maxAmountWei"] == quote.json()["finalAmountWei"]

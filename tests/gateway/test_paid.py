@@ -166,11 +166,17 @@ async def test_wrong_content_type_oversized_body_and_external_error_shape(harnes
         external = await client.post("/external/v1/chat/completions", json=chat())
         missing = await client.post("/v1/nothing-here", json={})
         method = await client.get("/v1/chat/completions")
+        intents = await client.get("/api/payments/prepare")
+        external_method = await client.get("/external/v1/chat/completions")
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (415, "unsupported_media_type")
     assert (big.status_code, big.json()["error"]["code"]) == (413, "payload_too_large")
     assert external.status_code == 401
     assert external.json()["error"]["type"] == "authentication_error"  # OpenAI-shaped on external routes
     assert (missing.status_code, method.status_code) == (404, 405)
+    # a 405 speaks the error dialect of the path's routes
+    assert intents.json() == {"error": "GET is not allowed on /api/payments/prepare", "code": "method_not_allowed"}
+    assert external_method.json()["error"]["type"] == "api_error" and method.json()["error"]["code"] == \
+        "method_not_allowed"
 
 
 async def test_revoked_and_expired_keys_are_refused_at_once(harness: Harness) -> None:

@@ -56,7 +56,9 @@ async def lifespan(app: Any) -> list[dict[str, Any]]:
 
 
 @pytest.mark.anyio
-async def test_the_default_build_embeds_the_facilitator_and_serves_it(tmp_path: Path) -> None:
+async def test_the_default_build_embeds_the_facilitator_and_serves_it(tmp_path: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="uvicorn.error")
     app = build(Settings(db=str(tmp_path / "g.sqlite3"), demo=True, admin_token="t"))
     assert isinstance(app.gw.facilitator, LocalFacilitator) and isinstance(app.gw.runtime, DemoRuntime)
     assert (tmp_path / "g.sqlite3.facilitator.sqlite3").exists()
@@ -69,6 +71,12 @@ async def test_the_default_build_embeds_the_facilitator_and_serves_it(tmp_path: 
     sent = await lifespan(app)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert app.gw.x402_kinds is not None
+    assert f"ledger {tmp_path / 'g.sqlite3'}, durability full (each settlement fsynced" in caplog.text
+
+
+def test_a_durability_mode_that_does_not_exist_refuses_to_start(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="FULL or NORMAL, got 'OFF'"):
+        build(Settings.from_env({"GATEWAY_DB": str(tmp_path / "g.sqlite3"), "GATEWAY_SYNC": "off"}))
 
 
 @pytest.mark.anyio
