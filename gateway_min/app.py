@@ -42,10 +42,10 @@ def routes(gw: Gateway) -> Router:
         router.add("POST", f"/external/v1/{suffix}", partial(paid.handle, gw, operation=operation, external=True),
                    style="openai")
     router.add("POST", "/api/inference", partial(paid.handle, gw, operation="chat", external=False))
-    router.add("GET", "/v1/models", catalog_routes.list_models)
-    router.add("GET", "/v1/models/{model:path}", catalog_routes.get_model)
-    router.add("GET", "/external/v1/models", partial(catalog_routes.list_models, external=True), style="openai")
-    router.add("GET", "/external/v1/models/{model:path}", partial(catalog_routes.get_model, external=True),
+    router.add("GET", "/v1/models", partial(catalog_routes.list_models, gw))
+    router.add("GET", "/v1/models/{model:path}", partial(catalog_routes.get_model, gw))
+    router.add("GET", "/external/v1/models", partial(catalog_routes.list_models, gw, external=True), style="openai")
+    router.add("GET", "/external/v1/models/{model:path}", partial(catalog_routes.get_model, gw, external=True),
                style="openai")
     router.add("POST", "/api/keys", bind(keys.create_key))
     router.add("GET", "/api/keys", bind(keys.list_keys))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, Final
 
 import orjson
 
+from gateway_min.admission import moment
+from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_json
 from gateway_min.types import Send
 from generated.catalog import MODEL_INDEX
@@ -24,11 +25,12 @@ def _in_force(entry: dict[str, Any], now: str) -> dict[str, Any]:
     return {**entry, "pricing": current}
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now(gw: Gateway) -> str:
+    """The gateway clock, which picks the price set in force on every route."""
+    return moment(gw).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def list_models(request: Request, send: Send, *, external: bool = False) -> None:
+async def list_models(gw: Gateway, request: Request, send: Send, *, external: bool = False) -> None:
     data = _LISTING["data"]
     if provider := request.query.get("provider"):
         data = [entry for entry in data if entry["owned_by"] == provider]
@@ -37,16 +39,16 @@ async def list_models(request: Request, send: Send, *, external: bool = False) -
     if external:
         data = [{field: entry[field] for field in _OPENAI_FIELDS} for entry in data]
     else:
-        now = _now()
+        now = _now(gw)
         data = [_in_force(entry, now) for entry in data]
     await send_json(send, 200, {"object": "list", "data": data})
 
 
-async def get_model(request: Request, send: Send, *, external: bool = False) -> None:
+async def get_model(gw: Gateway, request: Request, send: Send, *, external: bool = False) -> None:
     name = request.params["model"]
     model = MODEL_INDEX.get(name)
     if model is None:
         raise HTTPError(404, "model_not_found", f"The model '{name}' does not exist")
     entry = _BY_ID[model.id]
     await send_json(send, 200, {field: entry[field] for field in _OPENAI_FIELDS} if external
-                    else _in_force(entry, _now()))
+                    else _in_force(entry, _now(gw)))

@@ -12,7 +12,7 @@ import orjson
 
 import pricing
 from catalog_build.units import UnknownUnit, scale
-from gateway_min import receipts
+from gateway_min import receipts, usage_shapes
 from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, parse_json, send_json
@@ -25,9 +25,6 @@ from pricing.charge import LineItem, ceil_div, platform_fee
 DIGITS: Final = re.compile(r"[0-9]+")
 MAX_AMOUNT: Final = 2**63 - 1  # every amount and time fits a signed 64-bit column
 MODALITIES: Final = ("text", "image", "audio", "video", "embedding")  # the contract's CanonicalModality
-TOKEN_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens")
-CAMEL_USAGE: Final = {"promptTokens": "input_tokens", "completionTokens": "output_tokens",
-                      "cachedTokens": "cached_input_tokens", "reasoningTokens": "reasoning_tokens"}
 
 
 def _decimal_json(raw: bytes) -> dict[str, Any]:
@@ -304,28 +301,11 @@ async def abort(gw: Gateway, request: Request, send: Send) -> None:
 
 
 def _meter_usage(body: dict[str, Any]) -> dict[str, Any]:
-    """The usage to quote, in our field names, from any shape the contract lists (§7.3): Compose's camelCase
-    (`promptTokens`…), OpenAI's (`prompt_tokens`, or the Responses API's `input_tokens` with `*_details` or
-    `total_tokens`), Google's `usageMetadata` (at the top level or as `usage`), or ours (`input_tokens`…); plus the
-    media evidence. `totalTokens` is a sum, never a quantity."""
-    given: dict[str, Any] = dict(body.get("usage") or {})
-    google = body.get("usageMetadata")
-    if google is None and any(name.endswith("TokenCount") for name in given):
-        google, given = given, {}
-    if google is not None:
-        found = pricing.usage_from_response("gemini", {"usageMetadata": google})
-    elif "prompt_tokens" in given or "completion_tokens" in given:
-        found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
-    elif not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"}):
-        found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
-    else:  # Compose's camelCase or ours, field by field
-        found = None
-        if "totalTokens" in given and not given.keys() & {"promptTokens", "completionTokens", "input_tokens",
-                                                           "output_tokens"}:
-            raise HTTPError(400, "validation_error", "usage.totalTokens alone cannot be priced: send promptTokens "
-                            "and completionTokens (input and output are priced apart)", style="legacy")
-    usage = ({CAMEL_USAGE.get(name, name): value for name, value in given.items() if name != "totalTokens"}
-             if found is None else {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)})
+    """The usage to quote, in our field names (usage_shapes), plus the media evidence."""
+    try:
+        usage = usage_shapes.token_counts(body.get("usage") or {}, body.get("usageMetadata"))
+    except usage_shapes.TotalOnly as exc:
+        raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
     usage.update(body.get("media") or {})
     return usage
 
@@ -364,10 +344,12 @@ async def meter_model(gw: Gateway, request: Request, send: Send) -> None:
         charge = pricing.price(model, usage, at=moment(gw))
     except (pricing.InvalidUsage, pricing.UnpricedUsage) as exc:
         raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
-    # units in seconds where the catalog's counts minutes or hours (as receipts do): a meter's quantity counts the
-    # unit's own things, so this `meter`, passed to prepare, reserves exactly the quote
-    items = [{"key": i.key, "unit": receipts.receipt_unit(i.unit), "quantity": receipts.number(i.quantity),
-              "unitPriceUsd": str(i.unit_price_usd), "amountWei": str(i.amount)} for i in charge.line_items]
+    if charge.final_amount > MAX_AMOUNT:
+        raise HTTPError(400, "validation_error", f"the usage comes to {charge.final_amount} atomic units, more than "
+                        f"any budget ({MAX_AMOUNT})", style="legacy")
+    # the receipts' line items: units in seconds where the catalog's count minutes or hours, as a meter's quantity
+    # counts the unit's own things, so this `meter`, passed to prepare, reserves exactly the quote
+    items = receipts.camel(receipts.charge_fields(charge))["lineItems"]
     await send_json(send, 200, {
         "modelId": model.id, "provider": model.provider, "known": True,
         "meter": {"subject": charge.subject, "lineItems": [{k: v for k, v in i.items() if k != "amountWei"}

@@ -46,13 +46,7 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
         "max_amount_wei": str(intent.amount),
     }
     if charge is not None:
-        receipt["line_items"] = [
-            {"key": item.key, "unit": receipt_unit(item.unit), "quantity": number(item.quantity),
-             "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
-            for item in charge.line_items
-        ]
-        receipt["provider_amount_wei"] = str(charge.provider_amount)
-        receipt["platform_fee_wei"] = str(charge.platform_fee)
+        receipt.update(charge_fields(charge))
     if intent.uncollected:
         receipt["uncollected_wei"] = str(intent.uncollected)
     if estimated:
@@ -62,6 +56,18 @@ def build(intent: IntentRow, charge: Charge | None, network: str, *, tx_hash: st
     if tx_hash:
         receipt["tx_hash"] = tx_hash
     return receipt
+
+
+def charge_fields(charge: Charge) -> dict[str, Any]:
+    """A charge's part of a receipt (every route's): its line items, each recomputable by Compose's formula from its
+    own unit, quantity and unit price, and the provider amount and the platform fee."""
+    return {
+        "line_items": [{"key": item.key, "unit": receipt_unit(item.unit), "quantity": number(item.quantity),
+                        "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
+                       for item in charge.line_items],
+        "provider_amount_wei": str(charge.provider_amount),
+        "platform_fee_wei": str(charge.platform_fee),
+    }
 
 
 def receipt_unit(unit: str) -> str:
@@ -74,8 +80,9 @@ def receipt_unit(unit: str) -> str:
 
 
 def number(quantity: int | Decimal) -> int | str:
-    """A quantity as a JSON number when it is whole; a fraction as its exact decimal string (never a float)."""
-    return quantity if isinstance(quantity, int) else str(quantity)
+    """A quantity as a JSON number when it is whole; a fraction as its exact decimal string in plain notation (never
+    a float, never an exponent: Decimal('1E+2') is "100")."""
+    return quantity if isinstance(quantity, int) else format(quantity, "f")
 
 
 _CAMEL: dict[str, str] = {}

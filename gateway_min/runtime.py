@@ -18,14 +18,14 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, Final, Protocol
 
 import orjson
 
 from gateway_min import paid, receipts, settlement, x402_offer, x402_payment
-from gateway_min.admission import ledger_http_error
+from gateway_min.admission import ledger_http_error, moment
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes
 from gateway_min.keys import bearer, budget_headers, check_chain, key_for_token
@@ -146,14 +146,13 @@ class _X402Payer:
             x402_payment.sse_receipt(result, receipt)
 
 
-def meter(service: str, subject: str, maximum: int, document: Any, missing: str = "") -> Metered:
+def meter(service: str, subject: str, maximum: int, at: datetime, document: Any, missing: str = "") -> Metered:
     """The metered charge capped at `maximum`; the cap itself, marked estimated, when the answer cannot be priced
     (`missing`: why a stream has no terminal event). An `error` terminal event without usage is a run that failed
-    before using anything: 0."""
+    before using anything: 0. `at`: the gateway's clock, which picks the price set in force."""
     if isinstance(document, dict) and document.get("type") == "error" and "usage" not in document:
         return Metered(None, 0, False, "the runtime reported an error and no usage: not charged")
     try:
-        at = datetime.now(UTC)  # the price set in force now
         charge = workflow_charge(document, subject, at) if service == "workflow" else agent_charge(document, at)
     except Unmetered as exc:
         why = missing or f"not metered: {exc}"
@@ -191,7 +190,8 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
         payer = await _X402Payer.open(gw, request, cap, stream, subject)
     reply = await _call(runtime, request, body, payer, stream)
     if stream and reply.content_type.startswith("text/event-stream"):
-        await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum))
+        await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum,
+                                                                         moment(gw)))
         return
     # a runtime may answer a stream request with one JSON document: metered and passed on as it is
     content = await x402_payment.read_bounded(reply, payer.deadline, payer.abort, "runtime")
@@ -199,7 +199,7 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
         document: Any = orjson.loads(content)
     except orjson.JSONDecodeError:
         document = None
-    receipt, headers, _ = await payer.finish(meter(service, subject, payer.maximum, document))
+    receipt, headers, _ = await payer.finish(meter(service, subject, payer.maximum, moment(gw), document))
     if isinstance(document, dict):
         document["receipt"] = receipt
         content = orjson.dumps(document)

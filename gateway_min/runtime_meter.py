@@ -1,12 +1,12 @@
 """Metering of runtime answers: an agent's `usage` + `model`, or a workflow's `usageRecords`, priced with the
 catalog's token prices (pricing.price). Anything that cannot be priced raises Unmetered with the reason.
 
-Agents: `usage` may use promptTokens | prompt_tokens | input_tokens | inputTokens (input) and
-completionTokens | completion_tokens | output_tokens | outputTokens (output), plus reasoningTokens |
-reasoning_tokens. Reasoning is part of the output (pricing's convention); a reasoning count above the output count
-means the runtime reported it apart, and it is added. Workflows: each record is priced on its own (tiers apply
-per call, never to a sum of calls); lines are keyed `{provider}:{modelId}:{key}`, equal lines are merged, and the
-platform fee is applied once to the total.
+Agents: `usage` in any shape the meter quote reads (usage_shapes: camelCase, OpenAI's chat or Responses usage with
+their cached and reasoning details, Google's, ours), which must name an input and an output count. Reasoning is
+part of the output (pricing's convention); a reasoning count above the output count means the runtime reported it
+apart, and it is added. Workflows: each record is priced on its own (tiers apply per call, never to a sum of
+calls), one line per record's line item keyed `{provider}:{modelId}:{key}` (so every line recomputes from its own
+quantity and price), and the platform fee is applied once to the total.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any, Final
 
 import pricing
+from gateway_min import usage_shapes
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import platform_fee
 
-INPUT: Final = ("promptTokens", "prompt_tokens", "input_tokens", "inputTokens")
-OUTPUT: Final = ("completionTokens", "completion_tokens", "output_tokens", "outputTokens")
-REASONING: Final = ("reasoningTokens", "reasoning_tokens")
+INPUT: Final = ("promptTokens", "prompt_tokens", "input_tokens", "inputTokens", "promptTokenCount")
+OUTPUT: Final = ("completionTokens", "completion_tokens", "output_tokens", "outputTokens", "candidatesTokenCount")
 TERMINAL: Final = frozenset({"done", "stopped", "error"})
 
 
@@ -29,29 +29,24 @@ class Unmetered(ValueError):
     """The runtime's answer carries no usage that can be priced."""
 
 
-def _count(usage: Mapping[str, Any], names: tuple[str, ...], required: bool) -> int:
-    for name in names:
-        if name in usage:
-            value = usage[name]
-            if type(value) is not int or value < 0:
-                raise Unmetered(f"usage.{name} must be a non-negative integer, got {value!r}")
-            return value
-    if required:
-        raise Unmetered(f"usage has no {' / '.join(names)}")
-    return 0
-
-
 def token_usage(usage: Any) -> pricing.Usage:
     if not isinstance(usage, Mapping):
         raise Unmetered("the runtime reported no usage object")
-    inputs, outputs = _count(usage, INPUT, True), _count(usage, OUTPUT, True)
-    reasoning = _count(usage, REASONING, False)
-    details = usage.get("output_tokens_details")
-    if not reasoning and isinstance(details, Mapping):
-        reasoning = _count(details, ("reasoning_tokens",), False)
-    if reasoning > outputs:
-        outputs += reasoning
-    return pricing.Usage(input_tokens=inputs, output_tokens=outputs, reasoning_tokens=reasoning)
+    for names in (INPUT, OUTPUT):
+        if usage.keys().isdisjoint(names):
+            raise Unmetered(f"usage has no {' / '.join(names)}")
+    try:
+        counts = usage_shapes.token_counts(usage)
+    except pricing.PricingError as exc:
+        raise Unmetered(f"usage cannot be read: {exc}") from None
+    fields = {name: value for name, value in counts.items() if name in usage_shapes.TOKEN_FIELDS}
+    for name, value in fields.items():
+        if type(value) is not int or value < 0:
+            raise Unmetered(f"usage.{name} must be a non-negative integer, got {value!r}")
+    reasoning, outputs = fields.get("reasoning_tokens", 0), fields.get("output_tokens", 0)
+    if reasoning > outputs:  # reported apart from the output
+        fields["output_tokens"] = outputs + reasoning
+    return pricing.Usage(**fields)
 
 
 def _price(model: Any, usage: pricing.Usage, at: datetime | None) -> pricing.Charge:
@@ -74,20 +69,16 @@ def workflow_charge(document: Any, subject: str, at: datetime | None = None) -> 
     records = document.get("usageRecords") if isinstance(document, Mapping) else None
     if not isinstance(records, list):
         raise Unmetered("the workflow returned no usageRecords list")  # [] is a run that called no model: 0
-    lines: dict[tuple[str, str, Any], pricing.LineItem] = {}
+    lines: list[pricing.LineItem] = []
     provider_amount = 0
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise Unmetered(f"usageRecords[{index}] is not an object")
         charge = _price(record.get("model"), token_usage(record), at)
         provider_amount += charge.provider_amount
-        for item in charge.line_items:
-            key = f"{charge.provider}:{charge.model}:{item.key}"
-            known = lines.get((key, item.unit, item.unit_price_usd))
-            lines[key, item.unit, item.unit_price_usd] = item._replace(key=key) if known is None else known._replace(
-                quantity=known.quantity + item.quantity, amount=known.amount + item.amount)
+        lines += [item._replace(key=f"{charge.provider}:{charge.model}:{item.key}") for item in charge.line_items]
     fee = platform_fee(provider_amount, PLATFORM_FEE_BPS)
     service, _, ident = subject.partition(":")
-    return pricing.Charge(model=ident, provider=service, line_items=tuple(lines.values()),
+    return pricing.Charge(model=ident, provider=service, line_items=tuple(lines),
                           provider_amount=provider_amount, platform_fee=fee, final_amount=provider_amount + fee,
                           fee_bps=PLATFORM_FEE_BPS)

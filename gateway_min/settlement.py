@@ -48,10 +48,13 @@ def measured_usage(admitted: Admitted, content: bytes, at: datetime) -> pricing.
     if admitted.operation == "speech":
         return pricing.usage_from_request(admitted.model, admitted.body, "speech", at=at)
     usage = pricing.usage_from_response(FLAVORS[admitted.operation], orjson.loads(content))
-    if admitted.operation == "images":  # the response may not echo what was asked
+    if admitted.operation == "images":  # the response may not echo what was asked, nor only what is priced
         asked = pricing.usage_from_request(admitted.model, admitted.body, "images", at=at)
-        usage = usage._replace(image_size=usage.image_size or asked.image_size,
-                               image_quality=usage.image_quality or asked.image_quality)
+        group = pricing.price_set_at(admitted.model, at).images
+        priced = group.params if group is not None else ()  # a parameter the price does not depend on is dropped
+        usage = usage._replace(image_size=(usage.image_size if "size" in priced else None) or asked.image_size,
+                               image_quality=(usage.image_quality if "quality" in priced else None)
+                               or asked.image_quality)
     if admitted.operation == "video":
         asked = pricing.usage_from_request(admitted.model, admitted.body, "video", at=at)
         usage = usage._replace(video_resolution=usage.video_resolution or asked.video_resolution)

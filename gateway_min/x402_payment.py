@@ -295,13 +295,7 @@ def build_receipt(payment: Payment, result: SettleResponse, settled: int, metere
         "payer": payment.payer,
     }
     if charge is not None:
-        receipt["line_items"] = [
-            {"key": item.key, "unit": item.unit, "quantity": item.quantity if isinstance(item.quantity, int)
-             else str(item.quantity), "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
-            for item in charge.line_items
-        ]
-        receipt["provider_amount_wei"] = str(charge.provider_amount)
-        receipt["platform_fee_wei"] = str(charge.platform_fee)
+        receipt.update(receipts.charge_fields(charge))
     uncollected = charge.final_amount - settled if charge is not None and payment.scheme == UPTO else 0
     if uncollected > 0:
         receipt["uncollected_wei"] = str(uncollected)

@@ -189,7 +189,8 @@ async def test_prepare_idempotency_and_meter(harness: Harness) -> None:
                 quoted.json()["finalAmountWei"]) == ("1250", "13", "1263")
         unknown = await client.post("/api/payments/meter/model", json={"modelId": "gpt-9", "modality": "text"})
         assert unknown.status_code == 404
-        for bad in ({"usage": [1, 2]}, {"media": "ab"}, {"usage": {"promptTokens": 10**30}}):
+        for bad in ({"usage": [1, 2]}, {"media": "ab"}, {"usage": {"promptTokens": 10**30}},
+                    {"usage": {"promptTokens": 2**63 - 1}}):  # fits 64 bits, but its price would not
             refused = await client.post("/api/payments/meter/model", json={"modelId": "gpt-4.1", "modality": "text",
                                                                           **bad})
             assert refused.status_code == 400, bad
@@ -340,3 +341,23 @@ async def test_the_meter_a_quote_returns_reserves_exactly_the_quote(harness: Har
             "service": "api", "action": "inference", "resource": "r", "method": "POST", "meter": quote.json()["meter"]})
     assert prepared.status_code == 200, prepared.text
     assert prepared.json()["maxAmountWei"] == quote.json()["finalAmountWei"]
+
+
+async def test_every_route_prices_at_the_gateways_clock(harness: Harness) -> None:
+    """gemini-4-argon's input price doubles on 2026-12-01: the listing, the quote and a paid call agree before and
+    after that date, by the gateway's clock (injected here), not each by a clock of its own."""
+    from datetime import UTC, datetime
+
+    usage = {"modelId": "gemini-4-argon", "modality": "text", "usage": {"promptTokens": 1000, "completionTokens": 0}}
+    seen = []
+    for day in (datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)):
+        harness.clock.now = int(day.timestamp()) * 1000
+        token, _ = await harness.create_key(10_000_000)  # keys expire by the same clock
+        async with harness.client() as client:
+            listed = (await client.get("/v1/models/gemini-4-argon")).json()["pricing"]["tokens"]["input"]
+            quoted = (await client.post("/api/payments/meter/model", json=usage)).json()["lineItems"][0]
+            paid = (await client.post("/v1/chat/completions", headers=auth(token), json={
+                "model": "gemini-4-argon", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 8}))
+        line = next(i for i in paid.json()["compose_receipt"]["line_items"] if i["key"] == "input_tokens")
+        seen.append((listed, quoted["unitPriceUsd"], line["unit_price_usd"]))
+    assert seen == [("2", "2", "2"), ("4", "4", "4")]

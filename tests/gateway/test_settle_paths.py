@@ -177,3 +177,25 @@ async def test_a_model_whose_provider_has_no_key_is_a_503_before_any_hold(tmp_pa
         assert harness.ledger.writer.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM intents").fetchone()) == (0,)
     finally:
         harness.ledger.close()
+
+
+async def test_an_image_parameter_the_model_does_not_price_by_is_ignored_as_in_the_quote(
+        scripted: tuple[Harness, Scripted]) -> None:
+    """dall-e-2 prices by size only: a provider echoing the `quality` it was asked is measured as the quote was
+    made, not settled as unpriceable."""
+    harness, provider = scripted
+    provider.reply = json_reply({"created": 1, "data": [{"b64_json": "AA=="}], "quality": "hd", "size": "512x512"})
+    body = {"model": "dall-e-2", "prompt": "x", "quality": "hd", "size": "512x512"}
+    status, answer, _ = await paid(harness, "/v1/images/generations", body)
+    exact = pricing.quote_exact("dall-e-2", body, "images")
+    assert status == 200
+    receipt = answer["compose_receipt"]
+    assert "estimated" not in receipt and receipt["final_amount_wei"] == str(exact.final_amount)
+    assert [item["key"] for item in receipt["line_items"]] == [item.key for item in exact.line_items]
+
+
+def test_receipt_quantities_are_plain_decimals() -> None:
+    from decimal import Decimal
+
+    assert [receipts.number(q) for q in (7, Decimal("1E+2"), Decimal("60.0"), Decimal("1.5"))] == [
+        7, "100", "60.0", "1.5"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import httpx
@@ -321,3 +322,45 @@ async def test_a_runtime_that_times_out_on_its_own_is_a_502_not_a_payment_deadli
     assert response.status_code == 502 and response.json()["error"] == {
         "code": "runtime_unavailable", "message": "the runtime timed out; nothing was charged"}
     assert await x402.h.ledger.totals(key_id) == (0, 0)
+
+
+@pytest.mark.parametrize("usage", [
+    {"prompt_tokens": 1000, "completion_tokens": 50, "prompt_tokens_details": {"cached_tokens": 800}},  # OpenAI chat
+    {"input_tokens": 1000, "output_tokens": 50, "input_tokens_details": {"cached_tokens": 800}},  # Responses API
+    {"promptTokens": 1000, "completionTokens": 50, "cachedTokens": 800},  # Compose's camelCase
+])
+def test_a_runtimes_cached_tokens_are_priced_as_cached_like_everywhere_else(usage: dict[str, Any]) -> None:
+    from gateway_min.runtime_meter import agent_charge
+
+    expected = pricing.price("gpt-4.1", {"input_tokens": 1000, "cached_input_tokens": 800, "output_tokens": 50})
+    assert agent_charge({"model": "gpt-4.1", "usage": usage}) == expected  # was 2x: cached billed as fresh input
+
+
+def test_workflow_lines_are_one_per_record_and_each_recomputes() -> None:
+    """Records of one model are not merged: a merged line's quantity and summed rounded amounts no longer satisfy
+    amount = ceil(quantity × price / scale), which a reader of the receipt checks."""
+    from catalog_build.units import scale
+    from gateway_min.runtime_meter import workflow_charge
+
+    record = {"model": "gpt-4.1-nano", "input_tokens": 1, "output_tokens": 1}
+    charge = workflow_charge({"usageRecords": [record] * 3}, "workflow:wf-1")
+    assert len(charge.line_items) == 6 and charge.provider_amount == 3 * tokens("gpt-4.1-nano", 1, 1).provider_amount
+    for item in charge.line_items:
+        exact = Fraction(item.quantity) * Fraction(item.unit_price_usd) * 10**6 / scale(item.unit).things
+        assert item.amount == -(-exact.numerator // exact.denominator), item
+
+
+async def test_an_agents_usage_is_priced_at_the_gateways_clock(x402: X402Harness) -> None:
+    """gemini-4-argon's input price doubles on 2026-12-01: by the gateway's clock (injected), as on every route."""
+    from datetime import UTC, datetime
+
+    x402.h.gw.runtime = FakeRuntime({"model": "gemini-4-argon", "usage": {"promptTokens": 1000, "completionTokens": 0}})
+    prices = []
+    for day in (datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)):
+        x402.h.clock.now = int(day.timestamp()) * 1000
+        token, _ = await x402.h.create_key(1_000_000)
+        async with x402.client() as client:
+            response = await client.post(f"/agent/{AGENT}/chat", json={"message": "hi"}, headers=auth(token))
+        assert response.status_code == 200, response.text
+        prices.append(response.json()["receipt"]["line_items"][0]["unit_price_usd"])
+    assert prices == ["2", "4"]

@@ -379,3 +379,21 @@ async def test_an_exact_stream_settles_before_the_first_byte(x402: X402Harness, 
     events = [block for block in response.text.split("\n\n") if block.strip()]
     assert events[-1] == "data: [DONE]" and events[-2].startswith("event: compose.receipt\n")
     assert x402.balance(PAYER) == FUNDS - fixed.final_amount
+
+
+async def test_raw_x402_and_compose_key_receipts_carry_the_same_lines(x402: X402Harness) -> None:
+    """A transcription priced per minute: both paths name the unit in seconds (usd_per_60_seconds), so each line
+    recomputes from its own quantity; the raw-x402 receipt used to say usd_per_minute with a count of seconds."""
+    import base64
+
+    from tests.gateway.support import auth, wav
+
+    body = {"model": "whisper-1", "file": base64.b64encode(wav(61.3)).decode()}
+    response, _ = await paid_call(x402, "/v1/audio/transcriptions", body)
+    assert response.status_code == 200, response.text
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        keyed = await client.post("/v1/audio/transcriptions", json=body, headers=auth(token))
+    lines = response.json()["compose_receipt"]["line_items"]
+    assert lines == keyed.json()["compose_receipt"]["line_items"]
+    assert [(line["unit"], line["quantity"]) for line in lines] == [("usd_per_60_seconds", 61)]

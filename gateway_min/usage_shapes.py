@@ -1,0 +1,43 @@
+"""Token usage as others report it, in pricing's field names: every shape the contract lists (§7.3).
+
+Compose's camelCase (`promptTokens`…), OpenAI's chat (`prompt_tokens` with `*_details`) and Responses API
+(`input_tokens` with `*_details` or `total_tokens`), Google's `usageMetadata` (`*TokenCount`), or ours
+(`input_tokens`, `cached_input_tokens`…). One reader for the routes that take usage from someone else: the meter
+quote (intents.py) and the agent and workflow runtimes (runtime_meter.py), so the same usage is the same charge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pricing
+
+TOKEN_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens")
+CAMEL: Final = {"promptTokens": "input_tokens", "inputTokens": "input_tokens", "completionTokens": "output_tokens",
+                "outputTokens": "output_tokens", "cachedTokens": "cached_input_tokens",
+                "reasoningTokens": "reasoning_tokens"}
+
+
+class TotalOnly(pricing.InvalidUsage):
+    """Only a total was reported: input and output are priced apart, so it cannot be priced."""
+
+
+def token_counts(given: Mapping[str, Any], google: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Our usage fields from `given` (a usage object) or Google's `usageMetadata`; raises pricing.InvalidUsage
+    (TotalOnly for a bare total) for what cannot be read. Field by field for camelCase and ours: their values are
+    checked where they are priced. `totalTokens` / `total_tokens` are sums, never quantities."""
+    if google is None and any(name.endswith("TokenCount") for name in given):
+        google, given = given, {}
+    if google is not None:
+        found = pricing.usage_from_response("gemini", {"usageMetadata": dict(google)})
+    elif "prompt_tokens" in given or "completion_tokens" in given:
+        found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
+    elif not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"}):
+        found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
+    else:
+        if "totalTokens" in given and not given.keys() & {*CAMEL, *TOKEN_FIELDS}:
+            raise TotalOnly("usage.totalTokens alone cannot be priced: send promptTokens and completionTokens "
+                            "(input and output are priced apart)")
+        return {CAMEL.get(name, name): value for name, value in given.items() if name != "totalTokens"}
+    return {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)}
