@@ -198,7 +198,7 @@ async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> tuple[In
 def _line(key: str, unit: str, quantity: int | Decimal, price: Decimal | None, amount: int) -> dict[str, Any]:
     out: dict[str, Any] = {"key": key, "unit": unit, "quantity": receipts.number(quantity)}
     if price is not None:
-        out["unit_price_usd"] = str(price)
+        out["unit_price_usd"] = format(price, "f")  # plain notation: a caller's 2.5E-7 is 0.00000025
     out["amount_wei"] = str(amount)
     return out
 

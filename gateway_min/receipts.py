@@ -63,7 +63,7 @@ def charge_fields(charge: Charge) -> dict[str, Any]:
     own unit, quantity and unit price, and the provider amount and the platform fee."""
     return {
         "line_items": [{"key": item.key, "unit": receipt_unit(item.unit), "quantity": number(item.quantity),
-                        "unit_price_usd": str(item.unit_price_usd), "amount_wei": str(item.amount)}
+                        "unit_price_usd": format(item.unit_price_usd, "f"), "amount_wei": str(item.amount)}
                        for item in charge.line_items],
         "provider_amount_wei": str(charge.provider_amount),
         "platform_fee_wei": str(charge.platform_fee),

@@ -38,7 +38,7 @@ class Router:
         route = self.static.get((request.method, request.path))
         if route is not None:
             return route
-        other: Route | None = None  # a route of this path for another method: its error style answers the 405
+        others: list[Route] = []  # routes of this path for other methods: the 405 names them, in their error style
         for candidate in self.dynamic:
             found = candidate.pattern.fullmatch(request.path)
             if found is None:
@@ -46,9 +46,9 @@ class Router:
             if candidate.method == request.method:
                 request.params = found.groupdict()
                 return candidate
-            other = other or candidate
-        other = other or next((route for (_, path), route in self.static.items() if path == request.path), None)
-        if other is not None:
+            others.append(candidate)
+        others += [route for (_, path), route in self.static.items() if path == request.path]
+        if others:
             raise HTTPError(405, "method_not_allowed", f"{request.method} is not allowed on {request.path}",
-                            style=other.style)
+                            style=others[0].style, headers={"allow": ", ".join(sorted({r.method for r in others}))})
         raise HTTPError(404, "not_found", f"no route for {request.method} {request.path}")

@@ -146,11 +146,14 @@ class _X402Payer:
             x402_payment.sse_receipt(result, receipt)
 
 
-def meter(service: str, subject: str, maximum: int, at: datetime, document: Any, missing: str = "") -> Metered:
+def meter(service: str, subject: str, maximum: int, at: datetime, document: Any, missing: str = "", *,
+          event: bool = False) -> Metered:
     """The metered charge capped at `maximum`; the cap itself, marked estimated, when the answer cannot be priced
-    (`missing`: why a stream has no terminal event). An `error` terminal event without usage is a run that failed
-    before using anything: 0. `at`: the gateway's clock, which picks the price set in force."""
-    if isinstance(document, dict) and document.get("type") == "error" and "usage" not in document:
+    (`missing`: why a stream has no terminal event). An `error` terminal event (`event`: a stream's) without usage
+    is a run that failed before using anything: 0. Not a JSON answer that calls itself an error, nor anything that
+    reports usage: the work may have been done. `at`: the gateway's clock, which picks the price set in force."""
+    if event and isinstance(document, dict) and document.get("type") == "error" and \
+            document.keys().isdisjoint({"usage", "usageRecords"}):
         return Metered(None, 0, False, "the runtime reported an error and no usage: not charged")
     try:
         charge = workflow_charge(document, subject, at) if service == "workflow" else agent_charge(document, at)
@@ -191,7 +194,7 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
     reply = await _call(runtime, request, body, payer, stream)
     if stream and reply.content_type.startswith("text/event-stream"):
         await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum,
-                                                                         moment(gw)))
+                                                                         moment(gw), event=True))
         return
     # a runtime may answer a stream request with one JSON document: metered and passed on as it is
     content = await x402_payment.read_bounded(reply, payer.deadline, payer.abort, "runtime")

@@ -19,6 +19,7 @@ import pricing
 from gateway_min import usage_shapes
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import platform_fee
+from pricing.errors import shown
 
 INPUT: Final = ("promptTokens", "prompt_tokens", "input_tokens", "inputTokens", "promptTokenCount")
 OUTPUT: Final = ("completionTokens", "completion_tokens", "output_tokens", "outputTokens", "candidatesTokenCount")
@@ -42,7 +43,7 @@ def token_usage(usage: Any) -> pricing.Usage:
     fields = {name: value for name, value in counts.items() if name in usage_shapes.TOKEN_FIELDS}
     for name, value in fields.items():
         if type(value) is not int or value < 0:
-            raise Unmetered(f"usage.{name} must be a non-negative integer, got {value!r}")
+            raise Unmetered(f"usage.{name} must be a non-negative integer, got {shown(value)}")
     reasoning, outputs = fields.get("reasoning_tokens", 0), fields.get("output_tokens", 0)
     if reasoning > outputs:  # reported apart from the output
         fields["output_tokens"] = outputs + reasoning
@@ -55,7 +56,7 @@ def _price(model: Any, usage: pricing.Usage, at: datetime | None) -> pricing.Cha
     try:
         return pricing.price(model, usage, at=at)
     except pricing.PricingError as exc:
-        raise Unmetered(f"usage of {model!r} cannot be priced: {exc}") from None
+        raise Unmetered(f"usage of {shown(model)} cannot be priced: {exc}") from None
 
 
 def agent_charge(document: Any, at: datetime | None = None) -> pricing.Charge:

@@ -17,25 +17,57 @@ TOKEN_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_token
 CAMEL: Final = {"promptTokens": "input_tokens", "inputTokens": "input_tokens", "completionTokens": "output_tokens",
                 "outputTokens": "output_tokens", "cachedTokens": "cached_input_tokens",
                 "reasoningTokens": "reasoning_tokens"}
+# every name a count goes by, by count: a usage names each count once, in one shape
+ALIASES: Final = {
+    "input": ("promptTokens", "inputTokens", "prompt_tokens", "input_tokens", "promptTokenCount"),
+    "output": ("completionTokens", "outputTokens", "completion_tokens", "output_tokens", "candidatesTokenCount"),
+    "cached input": ("cachedTokens", "cached_input_tokens", "cachedContentTokenCount"),
+    "reasoning": ("reasoningTokens", "reasoning_tokens", "thoughtsTokenCount"),
+    "cache write": ("cache_write_tokens",),
+    "total": ("totalTokens", "total_tokens", "totalTokenCount"),
+}
+SHAPES: Final = {  # the count names each reader understands; any other count name would be silently ignored
+    "gemini": frozenset({"promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount",
+                         "totalTokenCount"}),
+    "openai-chat": frozenset({"prompt_tokens", "completion_tokens", "total_tokens"}),
+    "openai-responses": frozenset({"input_tokens", "output_tokens", "total_tokens"}),
+    "fields": frozenset({*CAMEL, *TOKEN_FIELDS, "totalTokens"}),
+}
 
 
 class TotalOnly(pricing.InvalidUsage):
     """Only a total was reported: input and output are priced apart, so it cannot be priced."""
 
 
+def _one_shape(given: Mapping[str, Any], shape: str) -> None:
+    """Refuse usage that names a count twice, or in another shape than the one it is read as: the reader would
+    silently drop the other name (prompt_tokens with outputTokens read as OpenAI's drops the output)."""
+    for count, names in ALIASES.items():
+        named = [name for name in names if name in given]
+        if len(named) > 1:
+            raise pricing.InvalidUsage(f"usage names its {count} count twice: {', '.join(named)}")
+    stray = [name for names in ALIASES.values() for name in names if name in given and name not in SHAPES[shape]]
+    if stray:
+        raise pricing.InvalidUsage(f"usage mixes shapes: {', '.join(stray)} with the {shape} fields it is read as")
+
+
 def token_counts(given: Mapping[str, Any], google: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Our usage fields from `given` (a usage object) or Google's `usageMetadata`; raises pricing.InvalidUsage
-    (TotalOnly for a bare total) for what cannot be read. Field by field for camelCase and ours: their values are
-    checked where they are priced. `totalTokens` / `total_tokens` are sums, never quantities."""
+    (TotalOnly for a bare total) for what cannot be read, names a count twice or mixes shapes. Field by field for
+    camelCase and ours: their values are checked where they are priced. Totals are sums, never quantities."""
     if google is None and any(name.endswith("TokenCount") for name in given):
         google, given = given, {}
     if google is not None:
+        _one_shape({**given, **google}, "gemini")
         found = pricing.usage_from_response("gemini", {"usageMetadata": dict(google)})
     elif "prompt_tokens" in given or "completion_tokens" in given:
+        _one_shape(given, "openai-chat")
         found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
     elif not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"}):
+        _one_shape(given, "openai-responses")
         found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
     else:
+        _one_shape(given, "fields")
         if "totalTokens" in given and not given.keys() & {*CAMEL, *TOKEN_FIELDS}:
             raise TotalOnly("usage.totalTokens alone cannot be priced: send promptTokens and completionTokens "
                             "(input and output are priced apart)")

@@ -55,7 +55,7 @@ def select_option(model: Model, group: MediaGroup, wanted: Mapping[str, str | No
     for name, value in wanted.items():
         if value is not None and name not in group.params:
             raise InvalidUsage(f"{model.id} prices {what} by {', '.join(group.params) or 'nothing'}, not by {name} "
-                               f"(got {name}={value!r})")
+                               f"(got {name}={shown(value)})")
     if all(wanted.get(name) is None for name in group.params):
         return group.default.rate
     values = tuple(wanted.get(name) or default for name, default in zip(group.params, group.default.values,
@@ -64,7 +64,7 @@ def select_option(model: Model, group: MediaGroup, wanted: Mapping[str, str | No
         if option.values == values:
             return option.rate
     offered = ", ".join("×".join(option.values) for option in group.options)
-    asked = ", ".join(f"{name}={value!r}" for name, value in zip(group.params, values, strict=True))
+    asked = ", ".join(f"{name}={shown(value)}" for name, value in zip(group.params, values, strict=True))
     raise InvalidUsage(f"{model.id} does not offer {what} with {asked}; "
                        f"offered ({' × '.join(group.params)}): {offered}")
 

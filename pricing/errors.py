@@ -17,7 +17,7 @@ class PricingError(Exception):
 
 class UnknownModel(PricingError, LookupError):
     def __init__(self, model: str) -> None:
-        super().__init__(f"unknown model {model!r}: no model or alias of the catalog has this id")
+        super().__init__(f"unknown model {shown(model)}: no model or alias of the catalog has this id")
         self.model = model
 
     def __str__(self) -> str:  # LookupError would quote the whole message

@@ -31,7 +31,7 @@ def _count(block: Mapping[str, Any], field: str, where: str, *, required: bool =
             raise InvalidUsage(f"{where}.{field} is missing")
         return 0
     if type(value) is not int or value < 0:
-        raise InvalidUsage(f"{where}.{field} must be a non-negative integer, got {value!r}")
+        raise InvalidUsage(f"{where}.{field} must be a non-negative integer, got {shown(value)}")
     return value
 
 
@@ -103,7 +103,7 @@ def openai_transcription(body: Any) -> Usage:
         if type(raw) is float:  # JSON durations may be fractional: keep the shortest exact decimal
             return Usage(audio_seconds=Decimal(repr(raw)))
         if type(raw) is not int:
-            raise InvalidUsage(f"usage.seconds must be a number of seconds, got {raw!r}")
+            raise InvalidUsage(f"usage.seconds must be a number of seconds, got {shown(raw)}")
         return Usage(audio_seconds=raw)
     return Usage(input_tokens=_count(usage, "input_tokens", "usage", required=True),
                  output_tokens=_count(usage, "output_tokens", "usage", required=True))
@@ -115,7 +115,7 @@ def openai_video(body: Any) -> Usage:
     if isinstance(seconds, str) and seconds.isascii() and seconds.isdigit() and len(seconds) <= 9:
         seconds = int(seconds)
     if type(seconds) is not int or seconds < 0:
-        raise InvalidUsage(f"openai-video response needs `seconds` (a whole number), got {seconds!r}")
+        raise InvalidUsage(f"openai-video response needs `seconds` (a whole number), got {shown(seconds)}")
     size = top.get("size")
     return Usage(video_seconds=seconds, video_resolution=size if isinstance(size, str) else None)
 

@@ -91,7 +91,7 @@ def _param(body: Mapping[str, Any], *fields: str) -> str | None:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise NotQuotable(f"`{field}` must be a string, got {value!r}")
+            raise NotQuotable(f"`{field}` must be a string, got {shown(value)}")
         return value
     return None
 

@@ -70,7 +70,7 @@ def checked(usage: Usage | Mapping[str, Any]) -> Usage:
             raise InvalidUsage(f"usage must be a Usage or a mapping, got {type(usage).__name__}")
         if not _FIELD_SET.issuperset(usage):
             unknown = next(key for key in usage if key not in _FIELD_SET)
-            raise InvalidUsage(f"unknown usage field {unknown!r}; allowed fields: {', '.join(_FIELDS)}")
+            raise InvalidUsage(f"unknown usage field {shown(unknown)}; allowed fields: {', '.join(_FIELDS)}")
         usage = Usage(**usage)
     inp, cached, write, out, reasoning, images, size, quality, chars, audio, video, resolution, requests = usage
     if not (  # the common case, checked in one expression; the slow path below says what is wrong

@@ -115,7 +115,10 @@ class Ledger:
 
     async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
                      estimated: bool = False, alone: bool = False, known: IntentRow | None = None) -> Resolution:
+        """`uncollected`: what the usage came to above the hold, recorded (I7), at most what a column holds: absurd
+        usage (10^18 tokens) must still settle, not overflow the row and leave the hold to be booked at expiry."""
         now = self.clock()
+        uncollected = min(uncollected, ops.MAX_AMOUNT)
         return await self.writer.run_fast(
             lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now, known), durable=True,
             alone=alone)

@@ -293,6 +293,14 @@ async def test_meter_reads_every_usage_shape_of_the_contract(harness: Harness, m
     ({"usage": {"prompt_tokens": 10, "completion_tokens": -1}}, "completion_tokens must be a non-negative integer"),
     ({"modality": "video", "usage": {"promptTokens": 10}}, "gpt-4.1 is a text model, not video"),
     ({"modality": "sound", "usage": {"promptTokens": 10}}, "modality must be one of"),
+    # a count named twice, or in another shape than the usage is read as, would be dropped: the output below was
+    ({"usage": {"prompt_tokens": 10, "completionTokens": 10**6}}, "usage mixes shapes: completionTokens"),
+    ({"usage": {"promptTokenCount": 10, "output_tokens": 10**6}}, "usage mixes shapes: output_tokens"),
+    ({"usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "inputTokens": 10**12}},
+     "usage names its input count twice: inputTokens, input_tokens"),
+    ({"usage": {"promptTokens": 1, "outputTokens": 10**6, "completionTokens": 1}},
+     "usage names its output count twice: completionTokens, outputTokens"),
+    ({"usage": {"promptTokens": 1}, "usageMetadata": {"promptTokenCount": 1}}, "usage names its input count twice"),
 ])
 async def test_meter_refuses_what_it_cannot_quote(harness: Harness, body: dict[str, object], message: str) -> None:
     async with harness.client() as client:
@@ -361,3 +369,18 @@ async def test_every_route_prices_at_the_gateways_clock(harness: Harness) -> Non
         line = next(i for i in paid.json()["compose_receipt"]["line_items"] if i["key"] == "input_tokens")
         seen.append((listed, quoted["unitPriceUsd"], line["unit_price_usd"]))
     assert seen == [("2", "2", "2"), ("4", "4", "4")]
+
+
+async def test_a_callers_unit_price_is_kept_in_plain_notation(harness: Harness) -> None:
+    token, _ = await harness.create_key(10_000_000)
+    meter = {"subject": "agent:x", "lineItems": [
+        {"key": "calls", "unit": "usd_per_1m_tokens", "quantity": 4_000_000, "unitPriceUsd": 2.5e-7}]}
+    async with harness.client() as client:
+        prepared = await client.post("/api/payments/prepare", headers={**auth(token), "x-chain-id": "43113"},
+                                     json={**PREPARE, "meter": meter})
+        settled = await client.post("/api/payments/settle", headers=auth(token), json={
+            "paymentIntentId": prepared.json()["paymentIntentId"], "meter": meter})
+    assert settled.status_code == 200, settled.text
+    assert settled.json()["lineItems"][0]["unitPriceUsd"] == "0.00000025"
+    stored = receipts.decode_header(settled.headers["x-compose-receipt"])
+    assert stored["lineItems"][0]["unitPriceUsd"] == "0.00000025"

@@ -175,6 +175,7 @@ async def test_wrong_content_type_oversized_body_and_external_error_shape(harnes
     assert (missing.status_code, method.status_code) == (404, 405)
     # a 405 speaks the error dialect of the path's routes
     assert intents.json() == {"error": "GET is not allowed on /api/payments/prepare", "code": "method_not_allowed"}
+    assert (intents.headers["allow"], method.headers["allow"]) == ("POST", "POST")
     assert external_method.json()["error"]["type"] == "api_error" and method.json()["error"]["code"] == \
         "method_not_allowed"
 

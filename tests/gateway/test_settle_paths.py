@@ -199,3 +199,17 @@ def test_receipt_quantities_are_plain_decimals() -> None:
 
     assert [receipts.number(q) for q in (7, Decimal("1E+2"), Decimal("60.0"), Decimal("1.5"))] == [
         7, "100", "60.0", "1.5"]
+
+
+async def test_absurd_reported_usage_settles_the_hold_and_records_what_a_column_holds(
+        scripted: tuple[Harness, Scripted]) -> None:
+    """10^18 output tokens price far past 64 bits: the call settles its hold at once, with the excess recorded as
+    uncollected up to 2^63 − 1, instead of overflowing the row (a 500, and the hold booked only at expiry)."""
+    harness, provider = scripted
+    provider.reply = json_reply({"id": "x", "object": "chat.completion", "choices": [], "usage": {
+        "prompt_tokens": 1, "completion_tokens": 2 * 10**18, "total_tokens": 2 * 10**18 + 1}})
+    status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
+    assert status == 200, answer
+    state, settled, hold = await stored(harness, headers)
+    assert (state, settled) == ("settled", hold)
+    assert answer["compose_receipt"]["uncollected_wei"] == str(2**63 - 1)

@@ -364,3 +364,36 @@ async def test_an_agents_usage_is_priced_at_the_gateways_clock(x402: X402Harness
         assert response.status_code == 200, response.text
         prices.append(response.json()["receipt"]["line_items"][0]["unit_price_usd"])
     assert prices == ["2", "4"]
+
+
+@pytest.mark.parametrize("usage", [
+    {"prompt_tokens": 10, "completionTokens": 1_000_000},  # read as OpenAI's, the camelCase output was dropped: 21
+    {"promptTokens": 10, "outputTokens": 1_000_000, "completionTokens": 1},  # the last alias used to win
+])
+async def test_a_runtime_usage_in_two_shapes_settles_the_cap_not_a_part_of_it(x402: X402Harness,
+                                                                              usage: dict[str, Any]) -> None:
+    x402.h.gw.runtime = FakeRuntime({"model": "gpt-4.1", "usage": usage})
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", json={"message": "hi"}, headers=auth(token))
+    receipt = response.json()["receipt"]
+    assert receipt["final_amount_wei"] == receipt["max_amount_wei"] and receipt["estimated"] is True
+    assert "usage mixes shapes" in receipt["reason"] or "count twice" in receipt["reason"]
+
+
+@pytest.mark.parametrize(("path", "reply"), [
+    ("/workflow/execute", {"type": "error", "usageRecords": [{"model": "gpt-4.1", "promptTokens": 1000,
+                                                              "completionTokens": 100}]}),
+    (f"/agent/{AGENT}/chat", {"type": "error", "output": "it failed late"}),
+])
+async def test_an_answer_that_calls_itself_an_error_is_still_charged(x402: X402Harness, path: str,
+                                                                     reply: dict[str, Any]) -> None:
+    """Only a stream's error event without usage is free (the run failed before using anything): a JSON answer
+    saying `type: error` may have done the work, and one reporting usage did."""
+    x402.h.gw.runtime = FakeRuntime(reply)
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(path, json={"message": "hi", "input": "go"}, headers=auth(token))
+    receipt = response.json()["receipt"]
+    expected = tokens("gpt-4.1", 1000, 100).final_amount if "usageRecords" in reply else int(receipt["max_amount_wei"])
+    assert int(receipt["final_amount_wei"]) == expected > 0
