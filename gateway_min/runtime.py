@@ -33,7 +33,8 @@ from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerE
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
 from gateway_min.runtime_upstream import Runtime
-from gateway_min.streaming import DEADLINE_CUT, DONE, SseEvents, error_event, relay_sse, sse_data
+from gateway_min.sse import SseEvents, event_name, sse_data
+from gateway_min.streaming import DEADLINE_CUT, DONE, error_event, relay_sse
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
 from gateway_min.x402.checks import UPTO
@@ -236,6 +237,8 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
     def forward(chunk: bytes) -> bytes:
         out = []
         for event in events.feed(chunk):
+            if event_name(event).startswith(b"compose."):  # only the gateway speaks for Compose (streaming.py)
+                continue
             data = sse_data(event)
             if data == b"[DONE]":
                 held.append(DONE)

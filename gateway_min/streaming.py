@@ -17,31 +17,15 @@ from typing import Any
 import orjson
 
 import pricing
-from gateway_min import receipts
+from gateway_min import receipts, usage_shapes
 from gateway_min.admission import Admitted
 from gateway_min.context import Gateway
 from gateway_min.http import EXPOSED, header_list
 from gateway_min.ledger import Reservation
-from gateway_min.settlement import log, settle
+from gateway_min.settlement import abort, log, settle
+from gateway_min.sse import SseEvents, event_name, sse_data
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
-
-
-class SseEvents:
-    """Splits a byte stream into SSE events (blank-line separated), tolerant of CRLF and split chunks."""
-
-    def __init__(self) -> None:
-        self.buffer = b""
-
-    def feed(self, chunk: bytes) -> list[bytes]:
-        self.buffer += chunk.replace(b"\r\n", b"\n")
-        *events, self.buffer = self.buffer.split(b"\n\n")
-        return [event for event in events if event.strip()]
-
-
-def sse_data(event: bytes) -> bytes | None:
-    lines = [line[5:].lstrip() for line in event.split(b"\n") if line.startswith(b"data:")]
-    return b"\n".join(lines) if lines else None
 
 
 class ChatStream:
@@ -52,15 +36,25 @@ class ChatStream:
         self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
         self.usage: dict[str, Any] | None = None
         self.output_bytes = 0
+        self.relayed = 0  # events passed on: none, and a broken upstream served nothing
+        self.ended = False  # the upstream said [DONE]: nothing after it is read
         self.events = SseEvents()
 
     def forward(self, chunk: bytes) -> bytes:
-        """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output."""
+        """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. Events the
+        upstream names `compose.*` are dropped: only the gateway speaks for Compose (a receipt of its own making
+        would otherwise precede ours, or reach an external client)."""
         out = []
         for event in self.events.feed(chunk):
+            if self.ended:
+                break
             data = sse_data(event)
-            if data == b"[DONE]":
-                continue  # ours comes after the receipt
+            if data is not None and data.strip().startswith(b"[DONE]"):
+                self.ended = True  # ours comes after the receipt
+                break
+            if event_name(event).startswith(b"compose."):
+                log.warning("dropped an upstream event named %r", event_name(event)[:40])
+                continue
             document = None
             if data is not None:
                 try:
@@ -74,27 +68,42 @@ class ChatStream:
                         continue  # a usage-only chunk the client did not ask for (its empty choices break clients)
                 choices = document.get("choices")
                 for choice in choices if isinstance(choices, list) else ():
-                    delta = choice.get("delta") if isinstance(choice, dict) else None
-                    if isinstance(delta, dict):
-                        for field in ("content", "reasoning_content", "refusal"):
-                            if isinstance(delta.get(field), str):
-                                self.output_bytes += len(delta[field].encode())
-                        if delta.get("tool_calls"):
-                            self.output_bytes += len(orjson.dumps(delta["tool_calls"]))
+                    self.output_bytes += _output_bytes(choice)
+            self.relayed += data is not None  # a comment is no event
             out.append(event + b"\n\n")
         return b"".join(out)
 
     def measured(self) -> pricing.Usage | None:
+        """The usage chunk's usage; None when there is none, or it cannot be read whole (usage_shapes)."""
         if self.usage is None:
             return None
         try:
+            usage_shapes.one_shape(self.usage["usage"], "openai-chat")
             return pricing.usage_from_response("openai-chat", self.usage)
         except pricing.PricingError:
             return None
 
     def estimate(self) -> pricing.Usage:
-        output = min(self.output_bytes, self.admitted.output_limit)
+        """Prompt bound + every output byte (a token is at least a byte), capped at the limit of all `n` choices."""
+        n = self.admitted.body.get("n")
+        choices = n if type(n) is int and n > 1 else 1
+        output = min(self.output_bytes, self.admitted.output_limit * choices)
         return pricing.Usage(input_tokens=self.admitted.prompt_bound, output_tokens=output)
+
+
+def _output_bytes(choice: Any) -> int:
+    """Bytes of output in a streamed choice: every string of its delta but the role (content, reasoning under any
+    name, refusals), structured parts (tool and function calls) as JSON, and a legacy completion's `text`."""
+    if not isinstance(choice, dict):
+        return 0
+    count = len(choice["text"].encode()) if isinstance(choice.get("text"), str) else 0
+    delta = choice.get("delta")
+    for name, value in delta.items() if isinstance(delta, dict) else ():
+        if isinstance(value, str) and name != "role":
+            count += len(value.encode())
+        elif isinstance(value, (dict, list)) and value:
+            count += len(orjson.dumps(value))
+    return count
 
 
 Finish = Callable[[bool, str | None], Awaitable[bytes]]
@@ -108,21 +117,28 @@ def error_event(body: dict[str, Any]) -> bytes:
 DEADLINE_CUT = "the payment authorization is about to expire: the stream was cut so that it can still be settled"
 
 
-async def _pass_on(send: Send, reply: UpstreamReply, forward: Callable[[bytes], bytes], broken: list[str]) -> None:
+async def _pass_on(send: Send, reply: UpstreamReply, forward: Callable[[bytes], bytes], broken: list[str],
+                   ended: Callable[[], bool]) -> None:
     assert reply.chunks is not None
     async for chunk in reply.chunks:
         try:
             out = forward(chunk)
+        except UpstreamUnavailable as exc:  # the upstream's own fault (an event too large)
+            broken.append(str(exc))
+            return
         except Exception:  # a bug reading a chunk: end the stream as broken, settled, and said so
             log.exception("a stream chunk could not be relayed")
             broken.append("a chunk could not be relayed")
             return
         if out:
             await send({"type": "http.response.body", "body": out, "more_body": True})
+        if ended():  # the upstream said [DONE]: what it sends after that is not read
+            return
 
 
 async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers: dict[str, str],
-                    forward: Callable[[bytes], bytes], finish: Finish, *, deadline: float | None = None) -> None:
+                    forward: Callable[[bytes], bytes], finish: Finish, *, deadline: float | None = None,
+                    ended: Callable[[], bool] = lambda: False) -> None:
     """Relay, then `finish` once. `deadline` (event-loop time): the upstream is cut there, `broken` = DEADLINE_CUT."""
     start = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
              (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode()),
@@ -134,7 +150,7 @@ async def relay_sse(send: Send, receive: Receive, reply: UpstreamReply, headers:
         limit = asyncio.timeout_at(deadline)
         try:
             async with limit:
-                await _pass_on(send, reply, forward, broken)
+                await _pass_on(send, reply, forward, broken, ended)
         except UpstreamUnavailable as exc:
             broken.append(str(exc))
         except TimeoutError:
@@ -181,13 +197,16 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
     stream = ChatStream(admitted, external)
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
+        if broken and not disconnected and not stream.relayed:  # it broke before its first event: nothing served
+            await abort(gw, reservation, "upstream_broken")
+            return _tail(None, broken, external)
         receipt = await _settle(gw, stream, admitted, reservation, disconnected, broken)
         log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
         return _tail(receipt, broken if not disconnected else None, external)
 
     named = {} if external else {"x-compose-response-id": receipts.response_id(reservation.intent.id)}
     await relay_sse(send, receive, reply, {**headers, **named, "x-compose-budget-remaining-kind": "reserved"},
-                    stream.forward, finish)
+                    stream.forward, finish, ended=lambda: stream.ended)
 
 
 async def _settle(gw: Gateway, stream: ChatStream, admitted: Admitted, reservation: Reservation, disconnected: bool,
@@ -195,23 +214,24 @@ async def _settle(gw: Gateway, stream: ChatStream, admitted: Admitted, reservati
     usage = stream.measured()
     reason = None
     if disconnected:
-        reason = broken or "client disconnected: settled an estimate"
+        reason = broken or "client disconnected: settled " + ("the measured usage" if usage else "an estimate")
     elif broken:
         reason = f"upstream stream broke: {broken}"
     elif usage is None:
-        reason = "no usage chunk: settled an estimate"
-    estimated = usage is None or disconnected or broken is not None
+        reason = ("usage chunk unreadable" if stream.usage else "no usage chunk") + ": settled an estimate"
+    estimated = usage is None or (broken is not None and not disconnected)
     _, receipt = await settle(gw, reservation, admitted, usage or stream.estimate(), estimated=estimated,
                               reason=reason)
     return receipt
 
 
-def _tail(receipt: dict[str, Any], broken: str | None, external: bool) -> bytes:
-    """What closes the stream: an error event if the upstream broke, the receipt (native only), [DONE]."""
+def _tail(receipt: dict[str, Any] | None, broken: str | None, external: bool) -> bytes:
+    """What closes the stream: an error event if the upstream broke, the receipt (native only; none when nothing
+    was charged), [DONE]."""
     tail = b""
     if broken:
         error = {"error": {"message": f"upstream error: {broken}", "type": "upstream_error"}}
         tail += (b"data: " + orjson.dumps(error) + b"\n\n") if external else error_event(error)
-    if not external:
+    if not external and receipt is not None:
         tail += receipts.sse_event(receipt)
     return tail + DONE

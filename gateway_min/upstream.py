@@ -103,7 +103,7 @@ async def exchange(client: httpx.AsyncClient, built: httpx.Request, stream: bool
                              close=response.aclose)
     try:
         body = await response.aread()
-    except httpx.TransportError as exc:
+    except httpx.HTTPError as exc:  # transport failures, and a body that cannot be decoded (garbage gzip)
         raise UpstreamBroken(f"{type(exc).__name__} reading {target}") from None
     finally:
         await response.aclose()
@@ -114,7 +114,7 @@ async def _guarded(response: httpx.Response, stream_name: str) -> AsyncIterator[
     try:
         async for chunk in response.aiter_bytes():  # decoded, should the upstream compress it anyway
             yield chunk
-    except httpx.TransportError as exc:
+    except httpx.HTTPError as exc:  # transport failures, and a body that cannot be decoded (garbage gzip)
         raise UpstreamBroken(f"the {stream_name} broke: {type(exc).__name__}") from None
 
 

@@ -39,7 +39,7 @@ class TotalOnly(pricing.InvalidUsage):
     """Only a total was reported: input and output are priced apart, so it cannot be priced."""
 
 
-def _one_shape(given: Mapping[str, Any], shape: str) -> None:
+def one_shape(given: Mapping[str, Any], shape: str) -> None:
     """Refuse usage that names a count twice, or in another shape than the one it is read as: the reader would
     silently drop the other name (prompt_tokens with outputTokens read as OpenAI's drops the output)."""
     for count, names in ALIASES.items():
@@ -58,16 +58,16 @@ def token_counts(given: Mapping[str, Any], google: Mapping[str, Any] | None = No
     if google is None and any(name.endswith("TokenCount") for name in given):
         google, given = given, {}
     if google is not None:
-        _one_shape({**given, **google}, "gemini")
+        one_shape({**given, **google}, "gemini")
         found = pricing.usage_from_response("gemini", {"usageMetadata": dict(google)})
     elif "prompt_tokens" in given or "completion_tokens" in given:
-        _one_shape(given, "openai-chat")
+        one_shape(given, "openai-chat")
         found = pricing.usage_from_response("openai-chat", {"usage": {"completion_tokens": 0, **given}})
     elif not given.keys().isdisjoint({"input_tokens_details", "output_tokens_details", "total_tokens"}):
-        _one_shape(given, "openai-responses")
+        one_shape(given, "openai-responses")
         found = pricing.usage_from_response("openai-responses", {"usage": {"output_tokens": 0, **given}})
     else:
-        _one_shape(given, "fields")
+        one_shape(given, "fields")
         if "totalTokens" in given and not given.keys() & {*CAMEL, *TOKEN_FIELDS}:
             raise TotalOnly("usage.totalTokens alone cannot be priced: send promptTokens and completionTokens "
                             "(input and output are priced apart)")

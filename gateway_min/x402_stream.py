@@ -46,6 +46,9 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
             tail += error_event(error)
         if pre_settled is not None:
             return tail + pre_settled + DONE
+        if broken and not disconnected and not stream.relayed:  # it broke before its first event: nothing served
+            await x402_payment.release(gw, payment)
+            return tail + DONE
         try:
             metered = _metered(stream, admitted, payment.maximum, disconnected, broken, moment(gw))
             result, receipt = await x402_payment.complete(gw, payment, metered, subject, streamed=True)
@@ -54,7 +57,8 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
         return tail + x402_payment.sse_receipt(result, receipt) + DONE
 
     deadline = payment.deadline if pre_settled is None else None
-    await relay_sse(send, receive, reply, headers, stream.forward, finish, deadline=deadline)
+    await relay_sse(send, receive, reply, headers, stream.forward, finish, deadline=deadline,
+                    ended=lambda: stream.ended)
 
 
 def _metered(stream: ChatStream, admitted: Admitted, maximum: int, disconnected: bool, broken: str | None,
@@ -70,7 +74,7 @@ def _metered(stream: ChatStream, admitted: Admitted, maximum: int, disconnected:
         reason = f"upstream stream broke: {broken}"
     elif usage is None:
         reason = "no usage chunk: settled an estimate"
-    estimated = usage is None or disconnected or broken is not None
+    estimated = usage is None or (broken is not None and not disconnected)  # a usage chunk read is the measure
     try:
         settlement = pricing.settle(admitted.model, usage or stream.estimate(), maximum, at=at)
     except pricing.PricingError as exc:

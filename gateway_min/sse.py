@@ -1,0 +1,45 @@
+"""Server-sent events from an upstream, as the SSE spec frames them: lines end with CRLF, LF or CR, an event ends
+at a blank line, `data:` lines join, `event:` names it. Bounded: an event may not grow past MAX_EVENT bytes."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from gateway_min.upstream import UpstreamBroken
+
+MAX_EVENT: Final = 1 << 20  # an upstream event larger than this is a broken stream, not an event to buffer
+
+
+class SseEvents:
+    """Splits a byte stream into events, whatever the chunking: a CR at the end of a chunk waits for the next one
+    (it may be half of a CRLF), and only the new bytes are searched for the end of an event."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self._held_cr = False
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        data = (b"\r" if self._held_cr else b"") + chunk
+        self._held_cr = data.endswith(b"\r")
+        if self._held_cr:
+            data = data[:-1]
+        start = max(len(self.buffer) - 1, 0)  # a blank line may begin with the buffer's last byte
+        self.buffer += data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if self.buffer.find(b"\n\n", start) < 0:
+            if len(self.buffer) > MAX_EVENT:
+                raise UpstreamBroken(f"the stream sent an event over {MAX_EVENT} bytes")
+            return []
+        *events, rest = bytes(self.buffer).split(b"\n\n")
+        self.buffer = bytearray(rest)
+        return [event for event in events if event.strip()]
+
+
+def sse_data(event: bytes) -> bytes | None:
+    lines = [line[5:].lstrip() for line in event.split(b"\n") if line.startswith(b"data:")]
+    return b"\n".join(lines) if lines else None
+
+
+def event_name(event: bytes) -> bytes:
+    """The event's `event:` field (the last one), or b"" for an unnamed (`message`) event."""
+    names = [line[6:].strip() for line in event.split(b"\n") if line.startswith(b"event:")]
+    return names[-1] if names else b""

@@ -1,0 +1,184 @@
+"""Hostile upstream streams (an audit's findings): SSE framing as the spec has it, Compose events only from the
+gateway, usage read whole or not at all, nothing charged for a stream that broke before its first event, every
+output byte in the estimate, and an upstream [DONE] that ends the stream."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import pricing
+from gateway_min import sse
+from gateway_min.upstream import UpstreamBroken, UpstreamReply, UpstreamRequest
+from tests.gateway.support import Harness, auth, build, chat
+
+pytestmark = pytest.mark.anyio
+USAGE = {"prompt_tokens": 7, "completion_tokens": 5, "total_tokens": 12}
+
+
+def event(document: Any, name: str | None = None) -> bytes:
+    head = f"event: {name}\n".encode() if name else b""
+    return head + b"data: " + (document if isinstance(document, bytes) else orjson.dumps(document)) + b"\n\n"
+
+
+def content(text: str, **delta: Any) -> bytes:
+    return event({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": text, **delta}}]})
+
+
+def usage_chunk(usage: dict[str, Any] = USAGE) -> bytes:
+    return event({"object": "chat.completion.chunk", "choices": [], "usage": usage})
+
+
+class Streaming:
+    """Streams `chunks` (bytes, or an exception to raise there); `hang` keeps the connection open afterwards."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes | BaseException] = []
+        self.hang = False
+
+    async def send(self, request: UpstreamRequest) -> UpstreamReply:
+        async def body() -> AsyncIterator[bytes]:
+            for chunk in self.chunks:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+            if self.hang:
+                await asyncio.sleep(3600)
+
+        return UpstreamReply(200, "text/event-stream", chunks=body())
+
+
+@pytest.fixture
+def streaming(tmp_path: Path) -> Iterator[tuple[Harness, Streaming]]:
+    provider = Streaming()
+    harness = build(tmp_path, provider)
+    yield harness, provider
+    harness.ledger.close()
+
+
+async def stream(harness: Harness, path: str = "/v1/chat/completions", **extra: Any) -> tuple[str, Any]:
+    token, _ = await harness.create_key(10_000_000)
+    async with harness.client() as client:
+        response = await asyncio.wait_for(client.post(path, headers=auth(token), json=chat(stream=True, **extra)), 10)
+    intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
+    return response.text, intent
+
+
+def frames(text: str) -> list[tuple[str | None, str]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        name = next((line[6:].strip() for line in block.split("\n") if line.startswith("event:")), None)
+        out.append((name, "\n".join(line[5:].strip() for line in block.split("\n") if line.startswith("data:"))))
+    return out
+
+
+def test_events_split_anywhere_and_ended_by_any_line_break_are_the_same_events() -> None:
+    lf = content("héllo") + b": ping\n\n" + usage_chunk()
+    expected = sse.SseEvents().feed(lf)
+    for wire in (lf.replace(b"\n", b"\r\n"), lf.replace(b"\n", b"\r")):
+        for cut in range(1, len(wire)):
+            events = sse.SseEvents()
+            got = events.feed(wire[:cut]) + events.feed(wire[cut:])
+            # with CR line ends the stream's very last CR waits for a next byte (it could start a CRLF)
+            assert got == expected or (b"\n" not in wire and got == expected[:-1]), (wire[:cut], wire[cut:])
+    one_by_one = sse.SseEvents()
+    assert [e for byte in lf.replace(b"\n", b"\r\n") for e in one_by_one.feed(bytes([byte]))] == expected
+
+
+def test_an_event_that_never_ends_breaks_the_stream_at_the_bound() -> None:
+    events = sse.SseEvents()
+    with pytest.raises(UpstreamBroken, match="event over"):
+        for _ in range(sse.MAX_EVENT // 4096 + 2):
+            events.feed(b"data: " + b"x" * 4090)
+
+
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/external/v1/chat/completions"])
+async def test_an_upstream_cannot_speak_for_compose(streaming: tuple[Harness, Streaming], path: str) -> None:
+    harness, provider = streaming
+    fake = {"id": "rct_fake", "finalAmountWei": "0"}
+    provider.chunks = [event(fake, "compose.receipt"), content("hi"), event({"x": 1}, "compose.error"), usage_chunk(),
+                       b"data: [DONE]\n\n"]
+    text, intent = await stream(harness, path)
+    names = [name for name, _ in frames(text)]
+    assert "rct_fake" not in text and names.count("compose.error") == 0
+    assert names.count("compose.receipt") == (0 if path.startswith("/external") else 1)
+    assert intent.state == "settled" and not intent.estimated
+
+
+async def test_usage_in_two_shapes_settles_the_estimate_not_a_part(streaming: tuple[Harness, Streaming]) -> None:
+    harness, provider = streaming
+    provider.chunks = [content("x" * 40), usage_chunk({"prompt_tokens": 7, "completion_tokens": 1, "output_tokens": 60})]
+    text, intent = await stream(harness)
+    receipt = orjson.loads(frames(text)[-2][1])
+    assert intent.estimated and receipt["reason"] == "usage chunk unreadable: settled an estimate"
+    assert intent.settled > pricing.price("gpt-4.1", {"input_tokens": 7, "output_tokens": 1}).final_amount
+
+
+@pytest.mark.parametrize("chunks", [
+    [UpstreamBroken("the stream broke: ReadError")],
+    [b": keep-alive\n\n", UpstreamBroken("the stream broke: ReadError")],  # a comment is no event
+])
+async def test_a_stream_that_breaks_before_its_first_event_charges_nothing(
+        streaming: tuple[Harness, Streaming], chunks: list[Any]) -> None:
+    harness, provider = streaming
+    provider.chunks = chunks
+    text, intent = await stream(harness)
+    assert (intent.state, intent.reason) == ("aborted", "upstream_broken")
+    assert [name for name, _ in frames(text)][-2:] == ["compose.error", None] and "compose.receipt" not in text
+
+
+@pytest.mark.parametrize(("delta", "extra", "bytes_out"), [
+    ({"reasoning": "r" * 30}, {}, 30),  # reasoning under another name than reasoning_content
+    ({"function_call": {"name": "f", "arguments": "{}"}}, {}, len(b'{"name":"f","arguments":"{}"}')),
+])
+async def test_the_estimate_counts_every_output_byte(streaming: tuple[Harness, Streaming], delta: dict[str, Any],
+                                                     extra: dict[str, Any], bytes_out: int) -> None:
+    harness, provider = streaming
+    provider.chunks = [event({"choices": [{"index": 0, "delta": delta}]})]  # and no usage chunk
+    _, intent = await stream(harness, **extra)
+    bound = pricing.quote_max("gpt-4.1", chat(stream=True), "chat")
+    expected = pricing.price("gpt-4.1", {"input_tokens": bound.prompt_tokens, "output_tokens": bytes_out})
+    assert intent.estimated and intent.settled == expected.final_amount
+
+
+async def test_the_estimate_of_n_choices_is_capped_at_their_limit_not_one(streaming: tuple[Harness, Streaming]) -> None:
+    harness, provider = streaming
+    provider.chunks = [event({"choices": [{"index": i, "delta": {"content": "y" * 60}} for i in range(3)]})]
+    _, intent = await stream(harness, n=3, max_tokens=64)
+    bound = pricing.quote_max("gpt-4.1", chat(stream=True, n=3, max_tokens=64), "chat")
+    expected = pricing.price("gpt-4.1", {"input_tokens": bound.prompt_tokens, "output_tokens": 180})
+    assert intent.settled == min(expected.final_amount, intent.amount) and intent.settled > pricing.price(
+        "gpt-4.1", {"input_tokens": bound.prompt_tokens, "output_tokens": 64}).final_amount
+
+
+@pytest.mark.parametrize("done", [b"data: [DONE]\n\n", b"data: [DONE] \n\n"])
+async def test_the_upstreams_done_ends_the_stream(streaming: tuple[Harness, Streaming], done: bytes) -> None:
+    """An upstream that says [DONE] and keeps the connection open: the client gets the receipt at once, and
+    nothing sent after [DONE] is relayed."""
+    harness, provider = streaming
+    provider.chunks = [content("hi"), usage_chunk(), done, content("after the end")]
+    provider.hang = True
+    text, intent = await stream(harness, stream_options={"include_usage": True})
+    assert "after the end" not in text and frames(text)[-1] == (None, "[DONE]") and text.count("[DONE]") == 1
+    assert intent.state == "settled" and not intent.estimated
+
+
+async def test_non_stream_usage_in_two_shapes_settles_the_estimate(tmp_path: Path) -> None:
+    from tests.gateway.test_settle_paths import Scripted, json_reply
+
+    provider = Scripted(reply=json_reply({"id": "x", "object": "chat.completion", "choices": [], "usage": {
+        "prompt_tokens": 7, "completion_tokens": 1, "completionTokens": 60}}))
+    harness = build(tmp_path, provider)
+    try:
+        token, _ = await harness.create_key(10_000_000)
+        async with harness.client() as client:
+            response = await client.post("/v1/chat/completions", headers=auth(token), json=chat())
+        receipt = response.json()["compose_receipt"]
+        assert receipt["estimated"] is True and "usage names its output count twice" in receipt["reason"]
+    finally:
+        harness.ledger.close()
