@@ -69,6 +69,16 @@ class Harness:
         return body["token"], body["keyId"]
 
 
+@contextmanager
+def harness_on(tmp: Path, provider: Any) -> Iterator[tuple[Harness, Any]]:
+    """(a harness whose every model is served by `provider`, the provider); the ledger is closed afterwards."""
+    harness = build(tmp, provider)
+    try:
+        yield harness, provider
+    finally:
+        harness.ledger.close()
+
+
 def build(tmp: Path, provider: Any = None, *, clock: Clock | None = None, db: str | None = None) -> Harness:
     clock = clock or Clock()
     ledger = Ledger(db or str(tmp / "ledger.sqlite3"), clock=clock)

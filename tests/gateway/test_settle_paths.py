@@ -16,7 +16,7 @@ import pytest
 import pricing
 from gateway_min import receipts
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
-from tests.gateway.support import Harness, auth, build, chat, wav
+from tests.gateway.support import Harness, auth, build, chat, harness_on, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -39,10 +39,8 @@ class Scripted:
 
 @pytest.fixture
 def scripted(tmp_path: Path) -> Iterator[tuple[Harness, Scripted]]:
-    provider = Scripted()
-    harness = build(tmp_path, provider)
-    yield harness, provider
-    harness.ledger.close()
+    with harness_on(tmp_path, Scripted()) as built:
+        yield built
 
 
 def json_reply(body: Any) -> UpstreamReply:
@@ -148,6 +146,17 @@ async def test_a_body_that_breaks_after_the_headers_is_a_502_and_no_charge(
     (key_id,) = key_ids(harness)
     assert await harness.ledger.totals(key_id) == (0, 0)
     assert await stored(harness, headers) == ("aborted", None, pricing.quote_max("gpt-4.1", chat(), "chat").amount)
+
+
+async def test_usage_in_two_shapes_settles_the_estimate(scripted: tuple[Harness, Scripted]) -> None:
+    """A count named twice (or in two shapes) would be read in part: the answer settles the estimate instead."""
+    harness, provider = scripted
+    provider.reply = json_reply({"id": "x", "object": "chat.completion", "choices": [], "usage": {
+        "prompt_tokens": 7, "completion_tokens": 1, "completionTokens": 60}})
+    status, answer, _ = await paid(harness, "/v1/chat/completions", chat())
+    receipt = answer["compose_receipt"]
+    assert status == 200 and receipt["estimated"] is True
+    assert "usage names its output count twice" in receipt["reason"]
 
 
 def key_ids(harness: Harness) -> list[str]:

@@ -15,7 +15,7 @@ import pytest
 import pricing
 from gateway_min import sse
 from gateway_min.upstream import UpstreamBroken, UpstreamReply, UpstreamRequest
-from tests.gateway.support import Harness, auth, build, chat
+from tests.gateway.support import Harness, auth, chat, harness_on
 
 pytestmark = pytest.mark.anyio
 USAGE = {"prompt_tokens": 7, "completion_tokens": 5, "total_tokens": 12}
@@ -55,10 +55,8 @@ class Streaming:
 
 @pytest.fixture
 def streaming(tmp_path: Path) -> Iterator[tuple[Harness, Streaming]]:
-    provider = Streaming()
-    harness = build(tmp_path, provider)
-    yield harness, provider
-    harness.ledger.close()
+    with harness_on(tmp_path, Streaming()) as built:
+        yield built
 
 
 async def stream(harness: Harness, path: str = "/v1/chat/completions", **extra: Any) -> tuple[str, Any]:
@@ -166,19 +164,3 @@ async def test_the_upstreams_done_ends_the_stream(streaming: tuple[Harness, Stre
     text, intent = await stream(harness, stream_options={"include_usage": True})
     assert "after the end" not in text and frames(text)[-1] == (None, "[DONE]") and text.count("[DONE]") == 1
     assert intent.state == "settled" and not intent.estimated
-
-
-async def test_non_stream_usage_in_two_shapes_settles_the_estimate(tmp_path: Path) -> None:
-    from tests.gateway.test_settle_paths import Scripted, json_reply
-
-    provider = Scripted(reply=json_reply({"id": "x", "object": "chat.completion", "choices": [], "usage": {
-        "prompt_tokens": 7, "completion_tokens": 1, "completionTokens": 60}}))
-    harness = build(tmp_path, provider)
-    try:
-        token, _ = await harness.create_key(10_000_000)
-        async with harness.client() as client:
-            response = await client.post("/v1/chat/completions", headers=auth(token), json=chat())
-        receipt = response.json()["compose_receipt"]
-        assert receipt["estimated"] is True and "usage names its output count twice" in receipt["reason"]
-    finally:
-        harness.ledger.close()
