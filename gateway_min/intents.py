@@ -198,7 +198,7 @@ async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> tuple[In
 def _line(key: str, unit: str, quantity: int | Decimal, price: Decimal | None, amount: int) -> dict[str, Any]:
     out: dict[str, Any] = {"key": key, "unit": unit, "quantity": receipts.number(quantity)}
     if price is not None:
-        out["unit_price_usd"] = format(price, "f")  # plain notation: a caller's 2.5E-7 is 0.00000025
+        out["unit_price_usd"] = receipts.price_text(price)
     out["amount_wei"] = str(amount)
     return out
 
@@ -302,10 +302,7 @@ async def abort(gw: Gateway, request: Request, send: Send) -> None:
 
 def _meter_usage(body: dict[str, Any]) -> dict[str, Any]:
     """The usage to quote, in our field names (usage_shapes), plus the media evidence."""
-    try:
-        usage = usage_shapes.token_counts(body.get("usage") or {}, body.get("usageMetadata"))
-    except usage_shapes.TotalOnly as exc:
-        raise HTTPError(400, "validation_error", str(exc), style="legacy") from None
+    usage = usage_shapes.token_counts(body.get("usage") or {}, body.get("usageMetadata"))  # InvalidUsage: a 400
     usage.update(body.get("media") or {})
     return usage
 

@@ -58,7 +58,7 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
         reply = await provider.send(UpstreamRequest(operation, upstream_body(admitted, external), admitted.stream,
                                                     admitted.files))
     except UpstreamUnavailable as exc:
-        raise await _unavailable(gw, reservation, exc, headers) from None
+        raise await _abort_unavailable(gw, reservation, exc, headers, broken=isinstance(exc, UpstreamBroken)) from None
     except BaseException:
         await abort(gw, reservation, "gateway_error")
         raise
@@ -75,7 +75,7 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     try:
         content = await reply.read()
     except UpstreamUnavailable as exc:
-        raise await _unavailable(gw, reservation, UpstreamBroken(str(exc)), headers) from None
+        raise await _abort_unavailable(gw, reservation, exc, headers, broken=True) from None
     try:
         usage: pricing.Usage | None = measured_usage(admitted, content, moment(gw))
         reason, estimated = None, False
@@ -92,10 +92,10 @@ async def _handle(gw: Gateway, request: Request, send: Send, operation: str, *, 
     await send_bytes(send, reply.status, content, reply.content_type, headers)
 
 
-async def _unavailable(gw: Gateway, reservation: Reservation, exc: UpstreamUnavailable,
-                       headers: dict[str, str]) -> HTTPError:
-    """Abort the hold (nothing usable was served, nothing is charged); the 502 carries the released budget."""
-    broken = isinstance(exc, UpstreamBroken)
+async def _abort_unavailable(gw: Gateway, reservation: Reservation, exc: UpstreamUnavailable,
+                             headers: dict[str, str], *, broken: bool) -> HTTPError:
+    """Abort the hold (nothing usable was served, nothing is charged) and say why: the provider could not be
+    reached, or (`broken`) its answer broke off. The 502 carries the released budget."""
     key_after = await abort(gw, reservation, "upstream_broken" if broken else "upstream_unreachable")
     what = "the provider's answer broke off" if broken else "the provider could not be reached"
     return HTTPError(502, "provider_unavailable", f"{what}: {exc}", headers={**headers, **budget_headers(key_after)})

@@ -63,7 +63,7 @@ def charge_fields(charge: Charge) -> dict[str, Any]:
     own unit, quantity and unit price, and the provider amount and the platform fee."""
     return {
         "line_items": [{"key": item.key, "unit": receipt_unit(item.unit), "quantity": number(item.quantity),
-                        "unit_price_usd": format(item.unit_price_usd, "f"), "amount_wei": str(item.amount)}
+                        "unit_price_usd": price_text(item.unit_price_usd), "amount_wei": str(item.amount)}
                        for item in charge.line_items],
         "provider_amount_wei": str(charge.provider_amount),
         "platform_fee_wei": str(charge.platform_fee),
@@ -77,6 +77,11 @@ def receipt_unit(unit: str) -> str:
     if found.dimension == "seconds" and found.per != found.things:
         return f"usd_per_{found.per}_seconds"
     return unit
+
+
+def price_text(price: Decimal) -> str:
+    """A unit price as its exact decimal string in plain notation (a caller's 2.5E-7 is "0.00000025")."""
+    return format(price, "f")
 
 
 def number(quantity: int | Decimal) -> int | str:

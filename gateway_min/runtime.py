@@ -33,7 +33,7 @@ from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerE
 from gateway_min.router import Router
 from gateway_min.runtime_meter import TERMINAL, Unmetered, agent_charge, workflow_charge
 from gateway_min.runtime_upstream import Runtime
-from gateway_min.sse import SseEvents, event_name, sse_data
+from gateway_min.sse import SseEvents, is_done, speaks_for_compose, sse_data
 from gateway_min.streaming import DEADLINE_CUT, DONE, error_event, relay_sse
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply
@@ -148,12 +148,12 @@ class _X402Payer:
 
 
 def meter(service: str, subject: str, maximum: int, at: datetime, document: Any, missing: str = "", *,
-          event: bool = False) -> Metered:
+          from_stream: bool = False) -> Metered:
     """The metered charge capped at `maximum`; the cap itself, marked estimated, when the answer cannot be priced
-    (`missing`: why a stream has no terminal event). An `error` terminal event (`event`: a stream's) without usage
+    (`missing`: why a stream has no terminal event). An `error` terminal event (`from_stream`) without usage
     is a run that failed before using anything: 0. Not a JSON answer that calls itself an error, nor anything that
     reports usage: the work may have been done. `at`: the gateway's clock, which picks the price set in force."""
-    if event and isinstance(document, dict) and document.get("type") == "error" and \
+    if from_stream and isinstance(document, dict) and document.get("type") == "error" and \
             document.keys().isdisjoint({"usage", "usageRecords"}):
         return Metered(None, 0, False, "the runtime reported an error and no usage: not charged")
     try:
@@ -195,7 +195,7 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
     reply = await _call(runtime, request, body, payer, stream)
     if stream and reply.content_type.startswith("text/event-stream"):
         await _relay(send, request.receive, reply, payer, partial(meter, service, subject, payer.maximum,
-                                                                         moment(gw), event=True))
+                                                                         moment(gw), from_stream=True))
         return
     # a runtime may answer a stream request with one JSON document: metered and passed on as it is
     content = await x402_payment.read_bounded(reply, payer.deadline, payer.abort, "runtime")
@@ -229,7 +229,8 @@ async def _call(runtime: Runtime, request: Request, body: dict[str, Any], payer:
 async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Payer,
                  metered: Callable[[Any, str], Metered]) -> None:
     """Pass the runtime's events through; its terminal event (done / stopped / error) carries the usage. A
-    `[DONE]` from the runtime is held back until after `compose.receipt`."""
+    `[DONE]` from the runtime ends the stream and is held back until after `compose.receipt`; its `compose.*`
+    events are dropped (sse.speaks_for_compose)."""
     events = SseEvents()
     terminal: list[Any] = []
     held: list[bytes] = []
@@ -237,12 +238,12 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
     def forward(chunk: bytes) -> bytes:
         out = []
         for event in events.feed(chunk):
-            if event_name(event).startswith(b"compose."):  # only the gateway speaks for Compose (streaming.py)
+            if speaks_for_compose(event):
                 continue
             data = sse_data(event)
-            if data == b"[DONE]":
+            if is_done(data):
                 held.append(DONE)
-                continue
+                break
             if data is not None:
                 try:
                     document = orjson.loads(data)
@@ -268,4 +269,5 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
             tail = x402_payment.sse_error(exc)
         return error + tail + b"".join(held[:1])
 
-    await relay_sse(send, receive, reply, payer.headers, forward, finish, deadline=payer.deadline)
+    await relay_sse(send, receive, reply, payer.headers, forward, finish, deadline=payer.deadline,
+                    ended=lambda: bool(held))

@@ -21,8 +21,6 @@ from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import platform_fee
 from pricing.errors import shown
 
-INPUT: Final = ("promptTokens", "prompt_tokens", "input_tokens", "inputTokens", "promptTokenCount")
-OUTPUT: Final = ("completionTokens", "completion_tokens", "output_tokens", "outputTokens", "candidatesTokenCount")
 TERMINAL: Final = frozenset({"done", "stopped", "error"})
 
 
@@ -33,7 +31,7 @@ class Unmetered(ValueError):
 def token_usage(usage: Any) -> pricing.Usage:
     if not isinstance(usage, Mapping):
         raise Unmetered("the runtime reported no usage object")
-    for names in (INPUT, OUTPUT):
+    for names in (usage_shapes.ALIASES["input"], usage_shapes.ALIASES["output"]):
         if usage.keys().isdisjoint(names):
             raise Unmetered(f"usage has no {' / '.join(names)}")
     try:

@@ -47,11 +47,7 @@ def measured_usage(admitted: Admitted, content: bytes, at: datetime) -> pricing.
     """Provider-reported usage, or for speech the characters of the request (its exact quote)."""
     if admitted.operation == "speech":
         return pricing.usage_from_request(admitted.model, admitted.body, "speech", at=at)
-    document = orjson.loads(content)
-    if FLAVORS[admitted.operation] in ("openai-chat", "openai-embeddings") and isinstance(document, dict) and \
-            isinstance(document.get("usage"), dict):
-        usage_shapes.one_shape(document["usage"], "openai-chat")  # a count in another shape would be dropped
-    usage = pricing.usage_from_response(FLAVORS[admitted.operation], document)
+    usage = usage_shapes.read(FLAVORS[admitted.operation], orjson.loads(content))
     if admitted.operation == "images":  # the response may not echo what was asked, nor only what is priced
         asked = pricing.usage_from_request(admitted.model, admitted.body, "images", at=at)
         group = pricing.price_set_at(admitted.model, at).images

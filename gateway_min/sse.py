@@ -1,11 +1,13 @@
-"""Server-sent events from an upstream, as the SSE spec frames them: lines end with CRLF, LF or CR, an event ends
-at a blank line, `data:` lines join, `event:` names it. Bounded: an event may not grow past MAX_EVENT bytes."""
+"""Server-sent events from an upstream: lines end with CRLF, LF or CR, an event ends at a blank line, `data:` lines
+join, `event:` names it (field values are read with their surrounding whitespace stripped). Bounded: an event may
+not grow past MAX_EVENT bytes. And the two rules every relay applies to an upstream's events (is_done,
+speaks_for_compose)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from gateway_min.upstream import UpstreamBroken
+from gateway_min.upstream_errors import UpstreamBroken
 
 MAX_EVENT: Final = 1 << 20  # an upstream event larger than this is a broken stream, not an event to buffer
 
@@ -15,7 +17,7 @@ class SseEvents:
     (it may be half of a CRLF), and only the new bytes are searched for the end of an event."""
 
     def __init__(self) -> None:
-        self.buffer = bytearray()
+        self._buffer = bytearray()
         self._held_cr = False
 
     def feed(self, chunk: bytes) -> list[bytes]:
@@ -23,14 +25,14 @@ class SseEvents:
         self._held_cr = data.endswith(b"\r")
         if self._held_cr:
             data = data[:-1]
-        start = max(len(self.buffer) - 1, 0)  # a blank line may begin with the buffer's last byte
-        self.buffer += data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if self.buffer.find(b"\n\n", start) < 0:
-            if len(self.buffer) > MAX_EVENT:
-                raise UpstreamBroken(f"the stream sent an event over {MAX_EVENT} bytes")
-            return []
-        *events, rest = bytes(self.buffer).split(b"\n\n")
-        self.buffer = bytearray(rest)
+        start = max(len(self._buffer) - 1, 0)  # a blank line may begin with the buffer's last byte
+        self._buffer += data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        events: list[bytes] = []
+        if self._buffer.find(b"\n\n", start) >= 0:
+            *events, rest = bytes(self._buffer).split(b"\n\n")
+            self._buffer = bytearray(rest)
+        if len(self._buffer) > MAX_EVENT:
+            raise UpstreamBroken(f"the stream sent an event over {MAX_EVENT} bytes")
         return [event for event in events if event.strip()]
 
 
@@ -43,3 +45,14 @@ def event_name(event: bytes) -> bytes:
     """The event's `event:` field (the last one), or b"" for an unnamed (`message`) event."""
     names = [line[6:].strip() for line in event.split(b"\n") if line.startswith(b"event:")]
     return names[-1] if names else b""
+
+
+def is_done(data: bytes | None) -> bool:
+    """The upstream's end of stream, `[DONE]` (whitespace around it included, as clients read it)."""
+    return data is not None and data.strip().startswith(b"[DONE]")
+
+
+def speaks_for_compose(event: bytes) -> bool:
+    """An upstream event named `compose.*`: only the gateway speaks for Compose (a receipt of the upstream's making
+    would otherwise precede ours, or reach an external client), so a relay drops it."""
+    return event_name(event).startswith(b"compose.")

@@ -1,9 +1,10 @@
 """Streaming chat: pass each upstream SSE event through as it arrives, settle from the final usage chunk.
 
-One terminal ledger operation whatever happens: the normal end settles measured usage; an end without a usage
-chunk, a broken upstream or a client that goes away settles an estimate (prompt bound + output bytes) capped at
-the hold and marked estimated. Native streams get `event: compose.receipt` (or `compose.error`) before `[DONE]`;
-external streams carry no Compose events.
+One terminal ledger operation whatever happens (ChatStream.outcome): the usage chunk read whole settles the measured
+usage; an end without one, a broken upstream or a client that goes away before it settles an estimate (prompt bound
++ every output byte) capped at the hold and marked estimated; a stream that broke before its first event served
+nothing and is aborted. Native streams get `event: compose.receipt` (or `compose.error`) before `[DONE]`; external
+streams carry no Compose events. The SSE relay itself (relay_sse) serves the runtime routes too.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from gateway_min.context import Gateway
 from gateway_min.http import EXPOSED, header_list
 from gateway_min.ledger import Reservation
 from gateway_min.settlement import abort, log, settle
-from gateway_min.sse import SseEvents, event_name, sse_data
+from gateway_min.sse import SseEvents, event_name, is_done, speaks_for_compose, sse_data
 from gateway_min.types import Receive, Send
 from gateway_min.upstream import UpstreamReply, UpstreamUnavailable
 
@@ -41,18 +42,15 @@ class ChatStream:
         self.events = SseEvents()
 
     def forward(self, chunk: bytes) -> bytes:
-        """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. Events the
-        upstream names `compose.*` are dropped: only the gateway speaks for Compose (a receipt of its own making
-        would otherwise precede ours, or reach an external client)."""
+        """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. The upstream's
+        `compose.*` events are dropped (sse.speaks_for_compose), and its `[DONE]` ends the stream."""
         out = []
         for event in self.events.feed(chunk):
-            if self.ended:
-                break
             data = sse_data(event)
-            if data is not None and data.strip().startswith(b"[DONE]"):
-                self.ended = True  # ours comes after the receipt
+            if is_done(data):
+                self.ended = True  # ours comes after the receipt; what follows is not read (relay_sse)
                 break
-            if event_name(event).startswith(b"compose."):
+            if speaks_for_compose(event):
                 log.warning("dropped an upstream event named %r", event_name(event)[:40])
                 continue
             document = None
@@ -78,10 +76,28 @@ class ChatStream:
         if self.usage is None:
             return None
         try:
-            usage_shapes.one_shape(self.usage["usage"], "openai-chat")
-            return pricing.usage_from_response("openai-chat", self.usage)
+            return usage_shapes.read("openai-chat", self.usage)
         except pricing.PricingError:
             return None
+
+    def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
+        """The upstream broke before its first event: nothing was served, so nothing is charged."""
+        return broken is not None and not disconnected and not self.relayed
+
+    def outcome(self, disconnected: bool, broken: str | None) -> tuple[pricing.Usage, bool, str | None]:
+        """(the usage to settle, estimated, why) at the stream's end: the usage chunk read whole is the measure,
+        even if the client left after it; otherwise the estimate, marked so, with the reason."""
+        usage = self.measured()
+        if disconnected:
+            reason: str | None = broken or "client disconnected: settled " + (
+                "the measured usage" if usage else "an estimate")
+        elif broken:
+            reason = f"upstream stream broke: {broken}"
+        elif usage is None:
+            reason = ("usage chunk unreadable" if self.usage else "no usage chunk") + ": settled an estimate"
+        else:
+            reason = None
+        return usage or self.estimate(), usage is None or (broken is not None and not disconnected), reason
 
     def estimate(self) -> pricing.Usage:
         """Prompt bound + every output byte (a token is at least a byte), capped at the limit of all `n` choices."""
@@ -197,32 +213,17 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
     stream = ChatStream(admitted, external)
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
-        if broken and not disconnected and not stream.relayed:  # it broke before its first event: nothing served
+        if stream.served_nothing(disconnected, broken):
             await abort(gw, reservation, "upstream_broken")
             return _tail(None, broken, external)
-        receipt = await _settle(gw, stream, admitted, reservation, disconnected, broken)
+        usage, estimated, reason = stream.outcome(disconnected, broken)
+        _, receipt = await settle(gw, reservation, admitted, usage, estimated=estimated, reason=reason)
         log.debug("stream %s settled in %.1f ms", reservation.intent.id, (time.perf_counter() - started) * 1000)
         return _tail(receipt, broken if not disconnected else None, external)
 
     named = {} if external else {"x-compose-response-id": receipts.response_id(reservation.intent.id)}
     await relay_sse(send, receive, reply, {**headers, **named, "x-compose-budget-remaining-kind": "reserved"},
                     stream.forward, finish, ended=lambda: stream.ended)
-
-
-async def _settle(gw: Gateway, stream: ChatStream, admitted: Admitted, reservation: Reservation, disconnected: bool,
-                  broken: str | None) -> dict[str, Any]:
-    usage = stream.measured()
-    reason = None
-    if disconnected:
-        reason = broken or "client disconnected: settled " + ("the measured usage" if usage else "an estimate")
-    elif broken:
-        reason = f"upstream stream broke: {broken}"
-    elif usage is None:
-        reason = ("usage chunk unreadable" if stream.usage else "no usage chunk") + ": settled an estimate"
-    estimated = usage is None or (broken is not None and not disconnected)
-    _, receipt = await settle(gw, reservation, admitted, usage or stream.estimate(), estimated=estimated,
-                              reason=reason)
-    return receipt
 
 
 def _tail(receipt: dict[str, Any] | None, broken: str | None, external: bool) -> bytes:

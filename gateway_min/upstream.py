@@ -10,8 +10,11 @@ from typing import Any, Final, Protocol
 import httpx
 import orjson
 
+from gateway_min.upstream_errors import UpstreamBroken, UpstreamUnavailable
 from generated.catalog import PROVIDERS, Model
 
+__all__ = ["HttpProvider", "Provider", "Providers", "UpstreamBroken", "UpstreamReply", "UpstreamRequest",
+           "UpstreamUnavailable", "exchange"]
 PATHS: Final = {
     "chat": "/chat/completions",
     "embeddings": "/embeddings",
@@ -20,14 +23,6 @@ PATHS: Final = {
     "transcription": "/audio/transcriptions",
     "video": "/videos",
 }
-
-
-class UpstreamUnavailable(Exception):
-    """The provider could not be reached or timed out: nothing was served, nothing is charged."""
-
-
-class UpstreamBroken(UpstreamUnavailable):
-    """The provider started answering and broke off: nothing usable was served, nothing is charged."""
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 Compose's camelCase (`promptTokens`…), OpenAI's chat (`prompt_tokens` with `*_details`) and Responses API
 (`input_tokens` with `*_details` or `total_tokens`), Google's `usageMetadata` (`*TokenCount`), or ours
-(`input_tokens`, `cached_input_tokens`…). One reader for the routes that take usage from someone else: the meter
-quote (intents.py) and the agent and workflow runtimes (runtime_meter.py), so the same usage is the same charge.
+(`input_tokens`, `cached_input_tokens`…). One reader, so that the same usage is the same charge on every route:
+the meter quote (intents.py), the agent and workflow runtimes (runtime_meter.py), and providers' answers and
+stream usage chunks (settlement.py, streaming.py). Usage is read whole or not at all: a count named twice, or in
+another shape than the usage is read as, would be dropped by the reader, so it is refused (one_shape).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ ALIASES: Final = {
     "cache write": ("cache_write_tokens",),
     "total": ("totalTokens", "total_tokens", "totalTokenCount"),
 }
+GROUP: Final = {name: count for count, names in ALIASES.items() for name in names}  # count name → which count
 SHAPES: Final = {  # the count names each reader understands; any other count name would be silently ignored
     "gemini": frozenset({"promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount",
                          "totalTokenCount"}),
@@ -33,13 +36,6 @@ SHAPES: Final = {  # the count names each reader understands; any other count na
     "openai-responses": frozenset({"input_tokens", "output_tokens", "total_tokens"}),
     "fields": frozenset({*CAMEL, *TOKEN_FIELDS, "totalTokens"}),
 }
-
-
-class TotalOnly(pricing.InvalidUsage):
-    """Only a total was reported: input and output are priced apart, so it cannot be priced."""
-
-
-GROUP: Final = {name: count for count, names in ALIASES.items() for name in names}  # count name → which count
 
 
 def one_shape(given: Mapping[str, Any], shape: str) -> None:
@@ -60,7 +56,7 @@ def one_shape(given: Mapping[str, Any], shape: str) -> None:
 
 def token_counts(given: Mapping[str, Any], google: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Our usage fields from `given` (a usage object) or Google's `usageMetadata`; raises pricing.InvalidUsage
-    (TotalOnly for a bare total) for what cannot be read, names a count twice or mixes shapes. Field by field for
+    for what cannot be read, a bare total, a count named twice or shapes mixed. Field by field for
     camelCase and ours: their values are checked where they are priced. Totals are sums, never quantities."""
     if google is None and any(name.endswith("TokenCount") for name in given):
         google, given = given, {}
@@ -76,7 +72,16 @@ def token_counts(given: Mapping[str, Any], google: Mapping[str, Any] | None = No
     else:
         one_shape(given, "fields")
         if "totalTokens" in given and not given.keys() & {*CAMEL, *TOKEN_FIELDS}:
-            raise TotalOnly("usage.totalTokens alone cannot be priced: send promptTokens and completionTokens "
-                            "(input and output are priced apart)")
+            raise pricing.InvalidUsage("usage.totalTokens alone cannot be priced: send promptTokens and "
+                                       "completionTokens (input and output are priced apart)")
         return {CAMEL.get(name, name): value for name, value in given.items() if name != "totalTokens"}
     return {name: getattr(found, name) for name in TOKEN_FIELDS if getattr(found, name)}
+
+
+def read(flavor: str, document: Any) -> pricing.Usage:
+    """pricing.usage_from_response for a provider's answer or stream chunk, its `usage` read whole (one_shape): an
+    OpenAI-compatible usage (chat, and embeddings, whose usage is chat's) may not name a count in another shape."""
+    if flavor in ("openai-chat", "openai-embeddings") and isinstance(document, Mapping) and \
+            isinstance(document.get("usage"), Mapping):
+        one_shape(document["usage"], "openai-chat")
+    return pricing.usage_from_response(flavor, document)

@@ -46,7 +46,7 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
             tail += error_event(error)
         if pre_settled is not None:
             return tail + pre_settled + DONE
-        if broken and not disconnected and not stream.relayed:  # it broke before its first event: nothing served
+        if stream.served_nothing(disconnected, broken):
             await x402_payment.release(gw, payment)
             return tail + DONE
         try:
@@ -63,20 +63,14 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
 
 def _metered(stream: ChatStream, admitted: Admitted, maximum: int, disconnected: bool, broken: str | None,
              at: datetime) -> Metered:
-    """Measured usage from the final usage chunk, or (none, client gone, upstream broken) an estimate; capped."""
-    usage = stream.measured()
-    reason = None
-    if disconnected:
-        reason = "client disconnected: settled an estimate"
-    elif broken == DEADLINE_CUT:
-        reason = "stream cut at the payment deadline: settled an estimate"
-    elif broken:
-        reason = f"upstream stream broke: {broken}"
-    elif usage is None:
-        reason = "no usage chunk: settled an estimate"
-    estimated = usage is None or (broken is not None and not disconnected)  # a usage chunk read is the measure
+    """The stream's outcome (ChatStream.outcome) priced and capped at the max; cut at the payment deadline, it says
+    so."""
+    usage, estimated, reason = stream.outcome(disconnected, broken)
+    if broken == DEADLINE_CUT and not disconnected:
+        reason = "stream cut at the payment deadline: settled " + ("the measured usage" if not estimated else
+                                                                  "an estimate")
     try:
-        settlement = pricing.settle(admitted.model, usage or stream.estimate(), maximum, at=at)
+        settlement = pricing.settle(admitted.model, usage, maximum, at=at)
     except pricing.PricingError as exc:
         return Metered(None, maximum, True, f"unpriced usage: {exc}")
     return Metered(settlement.charge, settlement.amount, estimated, reason)

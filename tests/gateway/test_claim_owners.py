@@ -4,6 +4,7 @@ waited for. A process that cannot be judged (another pid namespace, no /proc, an
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway_min.ledger import claims, ops, owner
+from gateway_min.ledger import Ledger, claims, ops, owner
 
 NETWORK, PAYER, NOW = "eip155:43113", "0xpayer", 1_790_000_000_000
 linux_only = pytest.mark.skipif(owner.this_process() is None, reason="process identities need Linux's /proc")
@@ -95,7 +96,8 @@ def test_a_stream_left_open_by_a_process_that_is_gone_no_longer_blocks_its_payer
     assert not again  # a failed payment stays refused
 
 
-@pytest.mark.parametrize("who", ["running", None], ids=["a running process", "an older ledger's claim"])
+@pytest.mark.parametrize("who", [pytest.param("running", marks=linux_only), None],
+                         ids=["a running process", "an older ledger's claim"])
 def test_a_claim_whose_process_runs_or_cannot_be_judged_still_blocks(conn: sqlite3.Connection,
                                                                      who: str | None) -> None:
     me = owner.this_process() if who else None
@@ -129,17 +131,12 @@ def test_an_older_ledger_gains_the_owner_column(tmp_path: Path) -> None:
 
 
 def test_the_gateways_claims_record_their_process(tmp_path: Path) -> None:
-    import asyncio
-
-    from gateway_min.ledger import Ledger
-
     ledger = Ledger(str(tmp_path / "gateway.sqlite3"))
     try:
         taken, row = asyncio.run(ledger.claim_payment(NETWORK, PAYER, "0x01", "upto", 500, stream=True))
         assert taken and row.owner == ledger.owner == owner.this_process()
     finally:
         ledger.close()
-
 
 
 def test_a_cancelled_call_releases_only_its_own_claim(conn: sqlite3.Connection) -> None:

@@ -16,7 +16,7 @@ import pytest
 import pricing
 from gateway_min import receipts
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
-from tests.gateway.support import Harness, auth, build, chat, harness_on, wav
+from tests.gateway.support import Harness, auth, chat, harness_on, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -131,6 +131,11 @@ async def test_a_transcription_without_usage_settles_the_audio_bound(scripted: t
     assert (await stored(harness, headers))[:2] == ("settled", expected)
 
 
+def key_ids(harness: Harness) -> list[str]:
+    rows = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT id FROM compose_keys").fetchall())
+    return [row[0] for row in rows]
+
+
 async def test_a_body_that_breaks_after_the_headers_is_a_502_and_no_charge(
         scripted: tuple[Harness, Scripted]) -> None:
     harness, provider = scripted
@@ -157,11 +162,8 @@ async def test_usage_in_two_shapes_settles_the_estimate(scripted: tuple[Harness,
     receipt = answer["compose_receipt"]
     assert status == 200 and receipt["estimated"] is True
     assert "usage names its output count twice" in receipt["reason"]
-
-
-def key_ids(harness: Harness) -> list[str]:
-    rows = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT id FROM compose_keys").fetchall())
-    return [row[0] for row in rows]
+    partial = pricing.price("gpt-4.1", {"input_tokens": 7, "output_tokens": 1}).final_amount
+    assert int(receipt["final_amount_wei"]) > partial  # the estimate (prompt bound + reply bytes), not a part
 
 
 async def test_an_unexpected_failure_of_the_upstream_call_aborts_the_hold(
@@ -177,15 +179,12 @@ async def test_an_unexpected_failure_of_the_upstream_call_aborts_the_hold(
 
 
 async def test_a_model_whose_provider_has_no_key_is_a_503_before_any_hold(tmp_path: Path) -> None:
-    harness = build(tmp_path)
-    harness.gw.providers = Providers(by_provider={})  # as from_catalog with no API key in the environment
-    try:
+    with harness_on(tmp_path, None) as (harness, _):
+        harness.gw.providers = Providers(by_provider={})  # as from_catalog with no API key in the environment
         status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
         assert status == 503 and answer["error"]["code"] == "provider_unavailable"
         assert "x-payment-intent-id" not in headers
         assert harness.ledger.writer.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM intents").fetchone()) == (0,)
-    finally:
-        harness.ledger.close()
 
 
 async def test_an_image_parameter_the_model_does_not_price_by_is_ignored_as_in_the_quote(

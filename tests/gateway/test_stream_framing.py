@@ -130,15 +130,16 @@ async def test_a_stream_that_breaks_before_its_first_event_charges_nothing(
     assert [name for name, _ in frames(text)][-2:] == ["compose.error", None] and "compose.receipt" not in text
 
 
-@pytest.mark.parametrize(("delta", "extra", "bytes_out"), [
-    ({"reasoning": "r" * 30}, {}, 30),  # reasoning under another name than reasoning_content
-    ({"function_call": {"name": "f", "arguments": "{}"}}, {}, len(b'{"name":"f","arguments":"{}"}')),
+@pytest.mark.parametrize(("choice", "bytes_out"), [
+    ({"delta": {"reasoning": "r" * 30}}, 30),  # reasoning under another name than reasoning_content
+    ({"delta": {"function_call": {"name": "f", "arguments": "{}"}}}, len(b'{"name":"f","arguments":"{}"}')),
+    ({"text": "legacy completion"}, 17),
 ])
-async def test_the_estimate_counts_every_output_byte(streaming: tuple[Harness, Streaming], delta: dict[str, Any],
-                                                     extra: dict[str, Any], bytes_out: int) -> None:
+async def test_the_estimate_counts_every_output_byte(streaming: tuple[Harness, Streaming], choice: dict[str, Any],
+                                                     bytes_out: int) -> None:
     harness, provider = streaming
-    provider.chunks = [event({"choices": [{"index": 0, "delta": delta}]})]  # and no usage chunk
-    _, intent = await stream(harness, **extra)
+    provider.chunks = [event({"choices": [{"index": 0, **choice}]})]  # and no usage chunk
+    _, intent = await stream(harness)
     bound = pricing.quote_max("gpt-4.1", chat(stream=True), "chat")
     expected = pricing.price("gpt-4.1", {"input_tokens": bound.prompt_tokens, "output_tokens": bytes_out})
     assert intent.estimated and intent.settled == expected.final_amount
