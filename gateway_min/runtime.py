@@ -205,6 +205,7 @@ async def handle(gw: Gateway, request: Request, send: Send, *, action: str) -> N
         document = None
     receipt, headers, _ = await payer.finish(meter(service, subject, payer.maximum, moment(gw), document))
     if isinstance(document, dict):
+        document.pop("compose_receipt", None)  # a runtime's own would sit beside ours: only the gateway's counts
         document["receipt"] = receipt
         content = orjson.dumps(document)
     await send_bytes(send, reply.status, content, reply.content_type, headers)
@@ -230,7 +231,8 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
                  metered: Callable[[Any, str], Metered]) -> None:
     """Pass the runtime's events through; its terminal event (done / stopped / error) carries the usage. A
     `[DONE]` from the runtime ends the stream and is held back until after `compose.receipt`; its `compose.*`
-    events are dropped (sse.speaks_for_compose)."""
+    events are dropped (sse.speaks_for_compose). The first terminal event is the one metered: what follows it but a
+    `[DONE]` is neither relayed nor read (a runtime could otherwise report its usage, then an error without it)."""
     events = SseEvents()
     terminal: list[Any] = []
     held: list[bytes] = []
@@ -244,6 +246,8 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
             if is_done(data):
                 held.append(DONE)
                 break
+            if terminal:  # the run has ended: only its [DONE] is still awaited
+                continue
             if data is not None:
                 try:
                     document = orjson.loads(data)

@@ -31,7 +31,7 @@ class Unmetered(ValueError):
 def token_usage(usage: Any) -> pricing.Usage:
     if not isinstance(usage, Mapping):
         raise Unmetered("the runtime reported no usage object")
-    for names in (usage_shapes.ALIASES["input"], usage_shapes.ALIASES["output"]):
+    for names in (usage_shapes.ALIASES["input count"], usage_shapes.ALIASES["output count"]):
         if usage.keys().isdisjoint(names):
             raise Unmetered(f"usage has no {' / '.join(names)}")
     try:

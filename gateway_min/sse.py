@@ -10,19 +10,29 @@ from typing import Final
 from gateway_min.upstream_errors import UpstreamBroken
 
 MAX_EVENT: Final = 1 << 20  # an upstream event larger than this is a broken stream, not an event to buffer
+BOM: Final = b"\xef\xbb\xbf"  # a stream may start with one, which is not part of its first field name
 
 
 class SseEvents:
     """Splits a byte stream into events, whatever the chunking: a CR at the end of a chunk waits for the next one
-    (it may be half of a CRLF), and only the new bytes are searched for the end of an event."""
+    (it may be half of a CRLF), and only the new bytes are searched for the end of an event. `feed(b"")` is the end
+    of the stream: a CR held back is a line end after all. A leading BOM is dropped."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._held_cr = False
+        self._head: bytes | None = b""  # the stream's first bytes, until there are enough to tell a BOM
 
     def feed(self, chunk: bytes) -> list[bytes]:
+        if self._head is not None:
+            head = self._head + chunk
+            if len(head) < len(BOM) and chunk:
+                self._head = head
+                return []
+            chunk, self._head = head.removeprefix(BOM), None
+        ending = not chunk
         data = (b"\r" if self._held_cr else b"") + chunk
-        self._held_cr = data.endswith(b"\r")
+        self._held_cr = data.endswith(b"\r") and not ending
         if self._held_cr:
             data = data[:-1]
         start = max(len(self._buffer) - 1, 0)  # a blank line may begin with the buffer's last byte
@@ -31,7 +41,7 @@ class SseEvents:
         if self._buffer.find(b"\n\n", start) >= 0:
             *events, rest = bytes(self._buffer).split(b"\n\n")
             self._buffer = bytearray(rest)
-        if len(self._buffer) > MAX_EVENT:
+        if len(self._buffer) > MAX_EVENT or any(len(event) > MAX_EVENT for event in events):
             raise UpstreamBroken(f"the stream sent an event over {MAX_EVENT} bytes")
         return [event for event in events if event.strip()]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -135,8 +135,17 @@ DEADLINE_CUT = "the payment authorization is about to expire: the stream was cut
 
 async def _pass_on(send: Send, reply: UpstreamReply, forward: Callable[[bytes], bytes], broken: list[str],
                    ended: Callable[[], bool]) -> None:
+    """Each chunk through `forward` as it arrives; then b"", the end of the stream (sse.SseEvents.feed)."""
     assert reply.chunks is not None
-    async for chunk in reply.chunks:
+    upstream = reply.chunks
+
+    async def chunks() -> AsyncIterator[bytes]:
+        async for chunk in upstream:
+            if chunk:  # b"" means the end to forward
+                yield chunk
+        yield b""
+
+    async for chunk in chunks():
         try:
             out = forward(chunk)
         except UpstreamUnavailable as exc:  # the upstream's own fault (an event too large)

@@ -19,21 +19,25 @@ TOKEN_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_token
 CAMEL: Final = {"promptTokens": "input_tokens", "inputTokens": "input_tokens", "completionTokens": "output_tokens",
                 "outputTokens": "output_tokens", "cachedTokens": "cached_input_tokens",
                 "reasoningTokens": "reasoning_tokens"}
-# every name a count goes by, by count: a usage names each count once, in one shape
+# every name a count (or a count's details) goes by: a usage names each once, in one shape
 ALIASES: Final = {
-    "input": ("promptTokens", "inputTokens", "prompt_tokens", "input_tokens", "promptTokenCount"),
-    "output": ("completionTokens", "outputTokens", "completion_tokens", "output_tokens", "candidatesTokenCount"),
-    "cached input": ("cachedTokens", "cached_input_tokens", "cachedContentTokenCount"),
-    "reasoning": ("reasoningTokens", "reasoning_tokens", "thoughtsTokenCount"),
-    "cache write": ("cache_write_tokens",),
+    "input count": ("promptTokens", "inputTokens", "prompt_tokens", "input_tokens", "promptTokenCount"),
+    "output count": ("completionTokens", "outputTokens", "completion_tokens", "output_tokens", "candidatesTokenCount"),
+    "cached input count": ("cachedTokens", "cached_input_tokens", "cachedContentTokenCount"),
+    "reasoning count": ("reasoningTokens", "reasoning_tokens", "thoughtsTokenCount"),
+    "cache write count": ("cache_write_tokens",),
     "total": ("totalTokens", "total_tokens", "totalTokenCount"),
+    "input details": ("prompt_tokens_details", "input_tokens_details"),
+    "output details": ("completion_tokens_details", "output_tokens_details"),
 }
 GROUP: Final = {name: count for count, names in ALIASES.items() for name in names}  # count name → which count
 SHAPES: Final = {  # the count names each reader understands; any other count name would be silently ignored
     "gemini": frozenset({"promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount",
                          "totalTokenCount"}),
-    "openai-chat": frozenset({"prompt_tokens", "completion_tokens", "total_tokens"}),
-    "openai-responses": frozenset({"input_tokens", "output_tokens", "total_tokens"}),
+    "openai-chat": frozenset({"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details",
+                              "completion_tokens_details"}),
+    "openai-responses": frozenset({"input_tokens", "output_tokens", "total_tokens", "input_tokens_details",
+                                   "output_tokens_details"}),
     "fields": frozenset({*CAMEL, *TOKEN_FIELDS, "totalTokens"}),
 }
 
@@ -49,7 +53,7 @@ def one_shape(given: Mapping[str, Any], shape: str) -> None:
     for count, names in ALIASES.items():
         named = [name for name in names if name in given]
         if len(named) > 1:
-            raise pricing.InvalidUsage(f"usage names its {count} count twice: {', '.join(named)}")
+            raise pricing.InvalidUsage(f"usage names its {count} twice: {', '.join(named)}")
     stray = [name for names in ALIASES.values() for name in names if name in given and name not in SHAPES[shape]]
     raise pricing.InvalidUsage(f"usage mixes shapes: {', '.join(stray)} with the {shape} fields it is read as")
 

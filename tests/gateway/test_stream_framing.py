@@ -93,6 +93,14 @@ def test_an_event_that_never_ends_breaks_the_stream_at_the_bound() -> None:
     with pytest.raises(UpstreamBroken, match="event over"):
         for _ in range(sse.MAX_EVENT // 4096 + 2):
             events.feed(b"data: " + b"x" * 4090)
+    with pytest.raises(UpstreamBroken, match="event over"):  # however it arrives: whole in one chunk too
+        sse.SseEvents().feed(b"data: " + b"x" * sse.MAX_EVENT + b"\n\n")
+
+
+def test_the_end_of_the_stream_ends_a_line_held_back_and_a_leading_bom_is_dropped() -> None:
+    events = sse.SseEvents()
+    assert events.feed(b"\xef\xbb") + events.feed(b"\xbfevent: x\rdata: 1\r\r") == []  # the last CR may be a CRLF's
+    assert events.feed(b"") == [b"event: x\ndata: 1"] and sse.event_name(b"event: x\ndata: 1") == b"x"
 
 
 @pytest.mark.parametrize("path", ["/v1/chat/completions", "/external/v1/chat/completions"])

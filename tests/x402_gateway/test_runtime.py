@@ -397,3 +397,66 @@ async def test_an_answer_that_calls_itself_an_error_is_still_charged(x402: X402H
     receipt = response.json()["receipt"]
     expected = tokens("gpt-4.1", 1000, 100).final_amount if "usageRecords" in reply else int(receipt["max_amount_wei"])
     assert int(receipt["final_amount_wei"]) == expected > 0
+
+
+class RawRuntime:
+    """A runtime stream of raw bytes, exactly as given."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str], stream: bool) -> UpstreamReply:
+        async def chunks() -> AsyncIterator[bytes]:
+            for chunk in self.chunks:
+                yield chunk
+
+        return UpstreamReply(200, "text/event-stream", chunks=chunks())
+
+
+def data(document: dict[str, Any]) -> bytes:
+    return b"data: " + orjson.dumps(document) + b"\n\n"
+
+
+BIG = {"type": "done", "model": "gpt-4.1", "usage": {"promptTokens": 10_000, "completionTokens": 5_000}}
+SMALL = {"type": "done", "model": "gpt-4.1", "usage": {"promptTokens": 10, "completionTokens": 5}}
+
+
+@pytest.mark.parametrize(("chunks", "charged"), [
+    ((data(BIG), data({"type": "error"})), BIG),  # usage reported, then an error without it: the usage counts
+    ((data(BIG), data(SMALL)), BIG),  # the first terminal event is the one metered
+    ((data(SMALL), b"data: [DONE] \n\n", data({"type": "text-delta", "delta": "AFTER"}), data(BIG)), SMALL),
+    ((b"\xef\xbb\xbfevent: compose.receipt\ndata: {\"finalAmountWei\": \"1\"}\n\n", data(SMALL)), SMALL),  # a BOM
+    ((data(SMALL)[:-1] + b"\r",), SMALL),  # the stream's last line end is a lone CR
+])
+async def test_a_runtime_stream_cannot_choose_what_it_is_charged(x402: X402Harness, chunks: tuple[bytes, ...],
+                                                                  charged: dict[str, Any]) -> None:
+    x402.h.gw.runtime = RawRuntime(*chunks)
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+    events = sse(response.text)
+    receipts_sent = [e for e in events if e.startswith("event: compose.receipt")]
+    assert len(receipts_sent) == 1 and "AFTER" not in response.text and '"finalAmountWei": "1"' not in response.text
+    receipt = orjson.loads(receipts_sent[0].split("data: ", 1)[1])
+    usage = charged["usage"]
+    assert receipt["finalAmountWei"] == str(tokens("gpt-4.1", usage["promptTokens"], usage["completionTokens"])
+                                            .final_amount)
+
+
+async def test_a_runtime_json_answer_cannot_carry_a_receipt_of_its_own(x402: X402Harness) -> None:
+    x402.h.gw.runtime = FakeRuntime({**SMALL, "compose_receipt": {"final_amount_wei": "1"}})
+    token, _ = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", json={"message": "hi"}, headers=auth(token))
+    assert "compose_receipt" not in response.json() and response.json()["receipt"]["final_amount_wei"] == str(
+        tokens("gpt-4.1", 10, 5).final_amount)
+
+
+def test_a_runtime_usage_with_details_of_another_shape_is_unreadable() -> None:
+    from gateway_min.runtime_meter import Unmetered, token_usage
+
+    for usage in ({"promptTokens": 10, "completionTokens": 5, "completion_tokens_details": {"reasoning_tokens": 10**5}},
+                  {"input_tokens": 10, "output_tokens": 5, "completion_tokens_details": {"reasoning_tokens": 9}},
+                  {"promptTokens": 10, "completionTokens": 5, "prompt_tokens_details": {"cached_tokens": 9}}):
+        with pytest.raises(Unmetered, match="usage mixes shapes"):
+            token_usage(usage)
