@@ -236,8 +236,10 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
     events = SseEvents()
     terminal: list[Any] = []
     held: list[bytes] = []
+    relayed = 0  # events with data passed on: none, and a broken runtime served nothing
 
     def forward(chunk: bytes) -> bytes:
+        nonlocal relayed
         out = []
         for event in events.feed(chunk):
             if speaks_for_compose(event):
@@ -256,6 +258,7 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
                 if isinstance(document, dict) and isinstance(document.get("type"), str) and \
                         document["type"] in TERMINAL:
                     terminal.append(document)
+                relayed += 1
             out.append(event + b"\n\n")
         return b"".join(out)
 
@@ -267,6 +270,9 @@ async def _relay(send: Send, receive: Receive, reply: UpstreamReply, payer: _Pay
         if broken and not disconnected:
             code = "payment_deadline" if broken == DEADLINE_CUT else "runtime_error"
             error = error_event({"error": {"code": code, "message": broken}})
+            if not relayed:  # it broke before its first event: nothing was served, nothing is charged
+                await payer.abort("runtime_broken")
+                return error + b"".join(held[:1])
         try:
             _, _, tail = await payer.finish(metered(terminal[-1] if terminal else None, missing))
         except HTTPError as exc:

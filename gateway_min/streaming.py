@@ -81,8 +81,9 @@ class ChatStream:
             return None
 
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
-        """The upstream broke before its first event: nothing was served, so nothing is charged."""
-        return broken is not None and not disconnected and not self.relayed
+        """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing
+        is charged. (A client that went away is charged the estimate: the upstream may have been working.)"""
+        return not disconnected and not self.relayed and self.usage is None
 
     def outcome(self, disconnected: bool, broken: str | None) -> tuple[pricing.Usage, bool, str | None]:
         """(the usage to settle, estimated, why) at the stream's end: the usage chunk read whole is the measure,
@@ -223,7 +224,7 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         if stream.served_nothing(disconnected, broken):
-            await abort(gw, reservation, "upstream_broken")
+            await abort(gw, reservation, "upstream_broken" if broken else "upstream_sent_nothing")
             return _tail(None, broken, external)
         usage, estimated, reason = stream.outcome(disconnected, broken)
         _, receipt = await settle(gw, reservation, admitted, usage, estimated=estimated, reason=reason)

@@ -247,6 +247,9 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
                   payment.nonce, exc)
         raise HTTPError(status, code, f"the payment facilitator gave no usable settle answer ({exc}); the settlement "
                         "outcome is unknown and this authorization will not be presented again") from None
+    except BaseException:  # a bug, or cancelled mid-settle: the outcome is unknown, the authorization is done here
+        await release(gw, payment, "failed")
+        raise
     if not result.success and result.error_reason == SETTLEMENT_PENDING:
         # still pending after the client's retry: the transaction is out, unconfirmed. Not a refusal: a 402 saying
         # nothing was charged would have the client pay again for the same response (x402-v2.md, double pay)
@@ -262,8 +265,12 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
         raise settlement_failed(result, streamed)
     settled = reported_amount(result, amount, payment)
     receipt = build_receipt(payment, result, settled, metered, subject, gw.clock())
-    await gw.ledger.resolve_payment(payment.network, payment.payer, payment.nonce, "settled", settled=settled,
-                                    tx_hash=result.transaction or None, receipt=orjson.dumps(receipt).decode())
+    try:
+        await gw.ledger.resolve_payment(payment.network, payment.payer, payment.nonce, "settled", settled=settled,
+                                        tx_hash=result.transaction or None, receipt=orjson.dumps(receipt).decode())
+    except Exception:  # the money moved: the client must still get its PAYMENT-RESPONSE, or it would pay again
+        log.exception("x402 settle for %s/%s moved %d (tx %s) but the claim could not record it", payment.payer,
+                      payment.nonce, settled, result.transaction or "none")
     return result, receipt
 
 

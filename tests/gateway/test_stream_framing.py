@@ -173,3 +173,12 @@ async def test_the_upstreams_done_ends_the_stream(streaming: tuple[Harness, Stre
     text, intent = await stream(harness, stream_options={"include_usage": True})
     assert "after the end" not in text and frames(text)[-1] == (None, "[DONE]") and text.count("[DONE]") == 1
     assert intent.state == "settled" and not intent.estimated
+
+
+@pytest.mark.parametrize("chunks", [[], [b"data: [DONE]\n\n"]])
+async def test_a_stream_that_sends_nothing_charges_nothing(streaming: tuple[Harness, Streaming],
+                                                           chunks: list[Any]) -> None:
+    harness, provider = streaming
+    provider.chunks = chunks
+    _, intent = await stream(harness)
+    assert (intent.state, intent.reason) == ("aborted", "upstream_sent_nothing")

@@ -460,3 +460,25 @@ def test_a_runtime_usage_with_details_of_another_shape_is_unreadable() -> None:
                   {"promptTokens": 10, "completionTokens": 5, "prompt_tokens_details": {"cached_tokens": 9}}):
         with pytest.raises(Unmetered, match="usage mixes shapes"):
             token_usage(usage)
+
+
+async def test_a_runtime_stream_that_breaks_before_its_first_event_charges_nothing(x402: X402Harness) -> None:
+    from gateway_min.upstream import UpstreamBroken
+
+    class Broken(RawRuntime):
+        async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str],
+                       stream: bool) -> UpstreamReply:
+            async def chunks() -> AsyncIterator[bytes]:
+                raise UpstreamBroken("the stream broke: ReadError")
+                yield b""  # pragma: no cover - makes this an async generator
+
+            return UpstreamReply(200, "text/event-stream", chunks=chunks())
+
+    x402.h.gw.runtime = Broken()
+    token, key_id = await x402.h.create_key(1_000_000)
+    async with x402.client() as client:
+        keyed = await client.post(f"/agent/{AGENT}/stream", json={"message": "go"}, headers=auth(token))
+    assert "compose.error" in keyed.text and "compose.receipt" not in keyed.text
+    assert await x402.h.ledger.totals(key_id) == (0, 0)
+    paid, _ = await x402_call(x402, f"/agent/{AGENT}/stream", {"message": "go"}, CAP)
+    assert "compose.receipt" not in paid.text and x402.balance(PAYER) == FUNDS  # released: nothing moved

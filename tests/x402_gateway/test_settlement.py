@@ -397,3 +397,30 @@ async def test_raw_x402_and_compose_key_receipts_carry_the_same_lines(x402: X402
     lines = response.json()["compose_receipt"]["line_items"]
     assert lines == keyed.json()["compose_receipt"]["line_items"]
     assert [(line["unit"], line["quantity"]) for line in lines] == [("usd_per_60_seconds", 61)]
+
+
+async def test_a_settlement_that_cannot_be_recorded_still_answers_with_its_payment_response(
+        x402: X402Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The money moved: without PAYMENT-RESPONSE the client would pay again for the same response."""
+    real = x402.h.ledger.resolve_payment
+
+    async def locked(*args: Any, **kwargs: Any) -> bool:
+        if args[3] == "settled":
+            raise RuntimeError("database is locked")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(x402.h.ledger, "resolve_payment", locked)
+    response, _ = await paid_call(x402, "/v1/chat/completions", chat())
+    assert response.status_code == 200 and payment_response(response).success
+    assert x402.balance(PAYER) < FUNDS and "could not record it" in caplog.text
+
+
+async def test_a_settle_that_fails_unexpectedly_leaves_the_authorization_failed(
+        x402: X402Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def bug(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in a facilitator client")
+
+    monkeypatch.setattr(x402.h.gw.facilitator, "settle", bug)
+    response, _ = await paid_call(x402, "/v1/chat/completions", chat())
+    assert response.status_code == 500
+    assert [state for state, *_ in await x402.claims()] == ["failed"]  # outcome unknown: never presented again
