@@ -25,6 +25,7 @@ from gateway_min.types import Send
 from gateway_min.x402 import EmbeddedFacilitator, SettleResponse, encode_header
 from gateway_min.x402.ledger import MAX_AMOUNT
 from gateway_min.x402.payloads import address as parse_address
+from pricing.errors import shown
 
 BASE = "/api/x402/facilitator"
 
@@ -86,11 +87,11 @@ async def fund(gw: Gateway, request: Request, send: Send) -> None:
     if unknown:
         raise HTTPError(400, "validation_error", f"unknown field(s): {', '.join(unknown)}")
     amount = body.get("amount")
-    if isinstance(amount, str) and amount.isascii() and amount.isdigit():
-        amount = int(amount)
+    if isinstance(amount, str) and amount.isascii() and amount.isdigit() and len(amount) <= 19:  # int() refuses
+        amount = int(amount)  # strings past 4,300 digits with a ValueError; 19 digits hold any amount
     if type(amount) is not int or not 0 < amount <= MAX_AMOUNT:
         raise HTTPError(400, "validation_error", "amount must be a positive integer of USDC atomic units, as a "
-                        f"number or a decimal string; got {body.get('amount')!r}")
+                        f"number or a decimal string; got {shown(body.get('amount'))}")
     network = body.get("network")
     if network is not None and not isinstance(network, str):
         raise HTTPError(400, "validation_error", "network must be a CAIP-2 string such as eip155:43113")

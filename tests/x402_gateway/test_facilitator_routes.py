@@ -40,6 +40,7 @@ async def test_supported_and_chains(x402: X402Harness) -> None:
     (ADMIN_AUTH, {"address": PAYER.address, "amount": 1.5}, 400, "amount must be a positive integer"),
     (ADMIN_AUTH, {"address": PAYER.address, "amount": "12x"}, 400, "amount must be a positive integer"),
     (ADMIN_AUTH, {"address": PAYER.address, "amount": 10**30}, 400, "amount must be a positive integer"),
+    (ADMIN_AUTH, {"address": PAYER.address, "amount": "9" * 5000}, 400, "amount must be a positive integer"),  # a 500
     (ADMIN_AUTH, {"address": PAYER.address, "amount": 5, "memo": 1}, 400, "unknown field(s): memo"),
     (ADMIN_AUTH, {"address": PAYER.address, "amount": 5, "network": "eip155:1"}, 400, "cannot fund: unknown network"),
 ])
