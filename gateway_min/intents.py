@@ -17,13 +17,12 @@ from gateway_min.admission import ledger_http_error, moment, request_hash
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, parse_json, send_json
 from gateway_min.keys import bearer, budget_headers, check_chain, is_admin, key_for_token
-from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
+from gateway_min.ledger import MAX_AMOUNT, Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.types import Send
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import LineItem, ceil_div, platform_fee
 
 DIGITS: Final = re.compile(r"[0-9]+")
-MAX_AMOUNT: Final = 2**63 - 1  # every amount and time fits a signed 64-bit column
 MODALITIES: Final = ("text", "image", "audio", "video", "embedding")  # the contract's CanonicalModality
 
 

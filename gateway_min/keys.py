@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, send_json
-from gateway_min.ledger import KeyRow
+from gateway_min.ledger import MAX_AMOUNT, KeyRow
 from gateway_min.types import Send
 from generated.catalog import NETWORKS
 
@@ -139,7 +139,7 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     budget = _amount(body.get("budgetLimit"), "budgetLimit")
     expires_at = body.get("expiresAt")
     now = gw.clock()
-    if type(expires_at) is not int or expires_at <= now or expires_at > 2**63 - 1:
+    if type(expires_at) is not int or expires_at <= now or expires_at > MAX_AMOUNT:
         raise HTTPError(400, "validation_error", f"expiresAt must be a future Unix time in milliseconds, got "
                         f"{expires_at!r} (now is {now})")
     if "chainId" in body:

@@ -80,7 +80,7 @@ class ChatStream:
         except pricing.PricingError:
             return None
 
-    def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
+    def served_nothing(self, disconnected: bool) -> bool:
         """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing
         is charged. (A client that went away is charged the estimate: the upstream may have been working.)"""
         return not disconnected and not self.relayed and self.usage is None
@@ -223,7 +223,7 @@ async def relay(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply,
     stream = ChatStream(admitted, external)
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
-        if stream.served_nothing(disconnected, broken):
+        if stream.served_nothing(disconnected):
             await abort(gw, reservation, "upstream_broken" if broken else "upstream_sent_nothing")
             return _tail(None, broken, external)
         usage, estimated, reason = stream.outcome(disconnected, broken)

@@ -46,7 +46,7 @@ async def chat(gw: Gateway, send: Send, receive: Receive, reply: UpstreamReply, 
             tail += error_event(error)
         if pre_settled is not None:
             return tail + pre_settled + DONE
-        if stream.served_nothing(disconnected, broken):
+        if stream.served_nothing(disconnected):
             await x402_payment.release(gw, payment)
             return tail + DONE
         try:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from gateway_min.ledger import claims, ops, owner
 from gateway_min.ledger.claims import ClaimRow
 from gateway_min.ledger.ops import (
+    MAX_AMOUNT,
     BudgetExhausted,
     Hold,
     IntentConflict,
@@ -31,6 +32,7 @@ from gateway_min.ledger.ops import (
 from gateway_min.ledger.writer import Writer
 
 __all__ = [
+    "MAX_AMOUNT",
     "BudgetExhausted",
     "ClaimRow",
     "Hold",

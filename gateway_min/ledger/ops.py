@@ -17,7 +17,7 @@ from typing import Any, Final, NamedTuple
 import orjson
 
 SCHEMA: Final = (Path(__file__).parent / "schema.sql").read_text()
-MAX_AMOUNT: Final = 2**63 - 1  # what a BIGINT column holds: every amount, and a capped `uncollected`
+MAX_AMOUNT: Final = 2**63 - 1  # what a BIGINT column holds: every amount and time, and a capped `uncollected`
 
 
 class LedgerError(Exception):
