@@ -14,18 +14,18 @@ from catalog_build.problems import CatalogInvalid
 from catalog_build.source import read_source
 
 
-def compile_catalog(src: Path, out: Path) -> dict[str, Any]:
-    """Validate the source; `out` is where the schema the YAML files point at lives. Raises CatalogInvalid."""
-    source = read_source(src, out)
+def compile_catalog(src: Path) -> dict[str, Any]:
+    """Validate the source and compile it. Raises CatalogInvalid."""
+    source = read_source(src)
     problems = [*source.problems, *rules.check(source)]
     if problems or not (source.settings and source.providers):
         raise CatalogInvalid(problems)
     return compile_source(source)
 
 
-def build(src: Path, out: Path) -> dict[str, bytes]:
-    """Every generated file's bytes, by name. Raises CatalogInvalid."""
-    return render_all(compile_catalog(src, out))
+def build(src: Path) -> dict[str, bytes]:
+    """Every generated file's bytes, by name: the same wherever they are written. Raises CatalogInvalid."""
+    return render_all(compile_catalog(src))
 
 
 def write_atomically(path: Path, content: bytes) -> None:

@@ -1,7 +1,8 @@
 """Read `catalog_src/`: find the files, parse YAML with locations, validate each file with its pydantic model.
 
 Layout: `settings.yaml`, `providers.yaml`, `models/<anything>.yaml`. Every file starts with the
-yaml-language-server comment that points editors at `generated/catalog_src.schema.json`.
+yaml-language-server comment that points editors at the committed authoring schema, `generated/catalog_src.schema.json`
+beside the source folder: it names a place in the repository, never the folder a build writes to (`--out`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from catalog_build.problems import Location, Problem
 from catalog_build.source_models import ModelsFile, ProvidersFile, SettingsFile
 from catalog_build.yaml_source import SourceDoc
 
-SCHEMA_FILE: Final = "catalog_src.schema.json"
+SCHEMA_PATH: Final = "generated/catalog_src.schema.json"  # from the folder that holds the source folder
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -39,9 +40,10 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def schema_comment(file: Path, schema_dir: Path) -> str:
-    relative = os.path.relpath(schema_dir / SCHEMA_FILE, file.parent)
-    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
+def schema_comment(file: Path, root: Path) -> str:
+    """The first line `file` (inside the source folder `root`) must have: `../generated/…` for the top files,
+    `../../generated/…` for models/*.yaml. Worked out from the layout alone, so no build option changes it."""
+    return f"# yaml-language-server: $schema={'../' * len(file.relative_to(root).parts)}{SCHEMA_PATH}"
 
 
 def _message(error: Any) -> str:
@@ -64,7 +66,7 @@ def _validate(doc: SourceDoc, model: type[M], problems: list[Problem]) -> M | No
         return None
 
 
-def read_source(root: Path, schema_dir: Path) -> Source:
+def read_source(root: Path) -> Source:
     source = Source(root)
     if not root.is_dir():
         source.problems.append(Problem(Location(display_path(root), 1, 1), (), "catalog source folder not found"))
@@ -86,7 +88,7 @@ def read_source(root: Path, schema_dir: Path) -> Source:
         source.problems.extend(problems)
         if doc is None or problems:
             continue
-        wanted = schema_comment(path, schema_dir)
+        wanted = schema_comment(path, root)
         if doc.first_line.strip() != wanted:
             source.problems.append(Problem(Location(doc.file, 1, 1), (), f"the first line must be {wanted!r}"))
         if path == root / "settings.yaml":

@@ -118,7 +118,7 @@ def main() -> None:
         compile_times = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            files = build(src, out)
+            files = build(src)
             compile_times.append(time.perf_counter() - started)
         write(files, out)
         sizes = {name: len(content) for name, content in files.items()}

@@ -47,7 +47,7 @@ CHAT = """\
 
 def write_source(root: Path, models: str = CHAT, *, settings: str = SETTINGS, providers: str = PROVIDERS,
                  files: dict[str, str] | None = None) -> Path:
-    """Writes `root/src` (settings, providers, models/acme.yaml); `root/generated` is the output folder."""
+    """Writes `root/src` (settings, providers, models/acme.yaml), whose schema comments point at `root/generated`."""
     src = root / "src"
     (src / "models").mkdir(parents=True, exist_ok=True)
     (src / "settings.yaml").write_text(settings)

@@ -56,7 +56,7 @@ def test_second_build_is_byte_identical_and_writes_nothing(project: tuple[Path, 
     assert run(src, out) == 0
     assert {name: (out / name).read_bytes() for name in ARTIFACTS} == first
     assert {name: (out / name).stat().st_mtime_ns for name in ARTIFACTS} == mtimes
-    assert build(src, out) == first
+    assert build(src) == first
 
 
 def test_check_names_each_stale_file_and_writes_nothing(project: tuple[Path, Path],
@@ -70,8 +70,9 @@ def test_check_names_each_stale_file_and_writes_nothing(project: tuple[Path, Pat
     assert run(src, out, "--check") == 1
     err = capsys.readouterr().err
     for name in ["catalog.json", "catalog.py", "catalog.schema.json", "catalog_src.schema.json", "models.json"]:
-        assert f"stale: {out / name} differs from a fresh build" in err
+        assert f"stale: generated/{name} differs from a fresh build" in err
     assert "__init__.py" not in err
+    assert err.endswith("run: .venv/bin/python scripts/build_catalog.py --src src --out generated\n")
     assert {name: (out / name).read_bytes() for name in ARTIFACTS} == before
 
 
@@ -80,6 +81,24 @@ def test_check_reports_missing_output(project: tuple[Path, Path], capsys: pytest
     assert run(src, out, "--check") == 1
     assert capsys.readouterr().err.count("stale:") == len(ARTIFACTS)
     assert not out.exists()
+
+
+def test_any_output_folder_builds_the_same_bytes_and_is_checked_on_its_own(
+        project: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    src, out = project
+    elsewhere = out.parent / "build" / "catalog"  # the sources' schema comments point at generated/, not here
+    assert run(src, elsewhere, "--check") == 1
+    err = capsys.readouterr().err
+    assert all(f"stale: build/catalog/{name} is missing\n" in err for name in ARTIFACTS)
+    assert err.endswith("run: .venv/bin/python scripts/build_catalog.py --src src --out build/catalog\n")
+    assert not elsewhere.exists()
+    assert run(src, elsewhere) == 0
+    assert run(src, elsewhere, "--check") == 0
+    assert capsys.readouterr().out.endswith("build/catalog/ is up to date (6 files)\n")
+    assert run(src, out, "--check") == 1  # each folder is checked on its own: generated/ was never built
+    assert run(src, out) == 0
+    assert {name: (elsewhere / name).read_bytes() for name in ARTIFACTS} == {name: (out / name).read_bytes()
+                                                                             for name in ARTIFACTS}
 
 
 def test_invalid_source_exits_2_and_leaves_output_untouched(project: tuple[Path, Path],
@@ -98,10 +117,10 @@ def test_invalid_source_exits_2_and_leaves_output_untouched(project: tuple[Path,
 
 def test_version_tracks_content_not_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    base = build(write_source(tmp_path / "a"), tmp_path / "a" / "generated")
+    base = build(write_source(tmp_path / "a"))
     commented = CHAT.replace("    modality: text", "    # a comment\n    modality:   text")
-    same = build(write_source(tmp_path / "b", commented), tmp_path / "b" / "generated")
-    changed = build(write_source(tmp_path / "c", CHAT.replace('"10"', '"10.5"')), tmp_path / "c" / "generated")
+    same = build(write_source(tmp_path / "b", commented))
+    changed = build(write_source(tmp_path / "c", CHAT.replace('"10"', '"10.5"')))
 
     def version(files: dict[str, bytes]) -> str:
         return str(orjson.loads(files["catalog.json"])["catalog_version"])
@@ -114,8 +133,8 @@ def test_version_tracks_content_not_layout(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_output_validates_against_its_schema(project: tuple[Path, Path]) -> None:
-    src, out = project
-    files = build(src, out)
+    src, _ = project
+    files = build(src)
     schema = orjson.loads(files["catalog.schema.json"])
     jsonschema.Draft202012Validator(schema).validate(orjson.loads(files["catalog.json"]))
     broken = orjson.loads(files["catalog.json"])
@@ -125,8 +144,8 @@ def test_output_validates_against_its_schema(project: tuple[Path, Path]) -> None
 
 
 def test_source_schema_accepts_the_sources(project: tuple[Path, Path]) -> None:
-    src, out = project
-    schema = orjson.loads(build(src, out)["catalog_src.schema.json"])
+    src, _ = project
+    schema = orjson.loads(build(src)["catalog_src.schema.json"])
     validator = jsonschema.Draft202012Validator(schema)
     for path in [src / "settings.yaml", src / "providers.yaml", src / "models" / "acme.yaml"]:
         doc, problems = yaml_source.load(path, str(path))  # editors see dates as strings, as our loader does

@@ -6,15 +6,41 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from catalog_build.build import build
+from catalog_build.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
 def test_committed_generated_matches_a_fresh_build() -> None:
-    fresh = build(ROOT / "catalog_src", ROOT / "generated")
+    fresh = build(ROOT / "catalog_src")
     for name, content in fresh.items():
         assert (ROOT / "generated" / name).read_bytes() == content, f"generated/{name} is stale: run scripts/build_catalog.py"
+
+
+def test_a_build_into_another_folder_is_byte_identical_to_generated(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # nor does the working directory change a byte
+    out = tmp_path / "build" / "catalog"
+    assert main(["--out", str(out)]) == 0
+    committed = sorted(p.name for p in (ROOT / "generated").iterdir() if p.is_file())
+    assert sorted(p.name for p in out.iterdir()) == committed
+    for name in committed:
+        assert (out / name).read_bytes() == (ROOT / "generated" / name).read_bytes(), name
+    assert main(["--check", "--out", str(out)]) == 0
+
+
+def test_every_source_file_points_editors_at_the_committed_schema() -> None:
+    sources = sorted((ROOT / "catalog_src").rglob("*.yaml"))
+    assert len(sources) >= 10
+    for path in sources:
+        first = path.read_text().split("\n", 1)[0]
+        assert first.startswith(SCHEMA_COMMENT), path
+        target = (path.parent / first.removeprefix(SCHEMA_COMMENT)).resolve()
+        assert target == ROOT / "generated" / "catalog_src.schema.json" and target.is_file(), path
 
 
 def test_real_catalog_meets_the_data_brief() -> None:

@@ -33,7 +33,7 @@ def test_price_strings_round_trip(prices: tuple[str, ...], quoted: list[bool]) -
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         out = root / "generated"
-        files = build(write_source(root, source), out)
+        files = build(write_source(root, source))
         compiled = orjson.loads(files["catalog.json"])["models"][0]["prices"][0]["tokens"]
         assert [compiled[key] for key in KEYS] == list(prices)
         out.mkdir()

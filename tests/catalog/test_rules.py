@@ -34,6 +34,7 @@ CASES: dict[str, dict] = {
     "duplicate_key": dict(models=CHAT.replace("as_of: 2025-01-01", "as_of: 2025-01-01\n    as_of: 2025-01-02")),
     "two_documents": dict(models=CHAT + "---\nfoo: 1\n"),
     "schema_comment": dict(providers=PROVIDERS.replace("../generated", "../gen")),
+    "schema_comment_missing": dict(files={"models/acme.yaml": MODEL_HEAD.split("\n", 1)[1] + CHAT}),
     "unexpected_file": dict(files={"models/extra.yml": "a: 1\n"}),
     "unknown_field": dict(models=CHAT.replace("    source:", "    colour: red\n    source:")),
     "missing_field": dict(models=CHAT.replace("    source: https://acme.test/pricing\n", "")),
@@ -121,6 +122,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "schema_comment": [
         "src/providers.yaml:1:1: (file): the first line must be '# yaml-language-server: $schema=../generated/catalog_src.schema.json'",
+    ],
+    "schema_comment_missing": [
+        "src/models/acme.yaml:1:1: (file): the first line must be '# yaml-language-server: $schema=../../generated/catalog_src.schema.json'",
     ],
     "unexpected_file": [
         "src/models/extra.yml:1:1: (file): unexpected file: sources are settings.yaml, providers.yaml, models/*.yaml",
@@ -278,7 +282,7 @@ def test_rule(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     case = dict(CASES[name])
     src = write_source(tmp_path, case.pop("models", CHAT), **case)
     with pytest.raises(CatalogInvalid) as raised:
-        compile_catalog(src, tmp_path / "generated")
+        compile_catalog(src)
     assert [str(problem) for problem in raised.value.problems] == EXPECTED[name]
 
 
@@ -288,7 +292,7 @@ def test_every_case_has_an_expectation() -> None:
 
 def test_valid_source_compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    catalog = compile_catalog(write_source(tmp_path), tmp_path / "generated")
+    catalog = compile_catalog(write_source(tmp_path))
     assert [model["id"] for model in catalog["models"]] == ["chat-1"]
 
 
@@ -297,7 +301,7 @@ def test_all_problems_are_reported_not_just_the_first(tmp_path: Path, monkeypatc
     broken = CHAT.replace('"1.25"', '"-1"').replace("modality: text", "modality: txt")
     src = write_source(tmp_path, broken, settings=SETTINGS.replace("decimals: 6", "decimals: 18"))
     with pytest.raises(CatalogInvalid) as raised:
-        compile_catalog(src, tmp_path / "generated")
+        compile_catalog(src)
     assert len(raised.value.problems) == 3
 
 
@@ -305,7 +309,7 @@ def test_missing_files_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "src").mkdir()
     with pytest.raises(CatalogInvalid) as raised:
-        compile_catalog(tmp_path / "src", tmp_path / "generated")
+        compile_catalog(tmp_path / "src")
     assert [str(problem) for problem in raised.value.problems] == [
         "src/models:1:1: (file): no model files (models/*.yaml)",
         "src/providers.yaml:1:1: (file): required file is missing",

@@ -1,9 +1,12 @@
-"""usage_from_response on real provider responses (../shared/data/provider_usages.json) and on each shape."""
+"""usage_from_response on real provider responses (tests/data/provider_usages.json.gz) and on each shape."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,9 @@ from hypothesis import strategies as st
 from pricing import InvalidUsage, PricingError, UnpricedUsage, Usage, usage_from_response
 from pricing.extract import EXTRACTORS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "provider_usages.json"
+# 1,577 real usage blocks from pydantic/genai-prices (MIT): provenance in tests/data/README.md
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "provider_usages.json.gz"
+CORPUS_SHA256 = "3ee2be34ecee42c4f34590299d3ab97be0ddf492531ff6e09f7796f579ef3ffd"  # of the uncompressed JSON
 # our flavor ↔ the (provider_id, api_flavor) of the reference extractor that produced the corpus' expected usage
 FLAVORS = {
     "openai-chat": ("openai", "chat"),
@@ -27,8 +32,18 @@ FLAVORS = {
 NON_TEXT = ("input_audio_tokens", "output_audio_tokens", "output_image_tokens")
 
 
+@cache
+def _corpus_bytes() -> bytes:
+    return gzip.decompress(CORPUS.read_bytes())
+
+
 def _corpus() -> list[dict[str, Any]]:
-    return list(json.loads(CORPUS.read_text()))
+    return list(json.loads(_corpus_bytes()))
+
+
+def test_the_corpus_is_the_vendored_dataset() -> None:
+    assert hashlib.sha256(_corpus_bytes()).hexdigest() == CORPUS_SHA256
+    assert len(_corpus()) == 1577
 
 
 def _expected(entry: dict[str, Any], pair: tuple[str, str]) -> dict[str, int] | None:
