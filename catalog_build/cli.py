@@ -18,8 +18,9 @@ from catalog_build.problems import CatalogInvalid
 from catalog_build.source import display_path
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "catalog_src"
-OUT = ROOT / "generated"
+# in a checkout, the repository's folders; installed (`pip install .`), those of the current directory
+SRC = ROOT / "catalog_src" if (ROOT / "catalog_src").is_dir() else Path("catalog_src").resolve()
+OUT = ROOT / "generated" if (ROOT / "catalog_src").is_dir() else Path("generated").resolve()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,3 +71,8 @@ def summary(models: list[tuple[str, str]]) -> str:
         detail = ", ".join(f"{m} {n}" for m, n in sorted(modalities.items()))
         lines.append(f"  {provider:<12} {per_provider[provider]:>4}  ({detail})")
     return "\n".join(lines)
+
+
+def console() -> None:
+    """The `compose-catalog` console script."""
+    sys.exit(main())

@@ -8,61 +8,16 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Final
 
-from gateway_min import catalog_routes, facilitator_routes, intents, keys, paid, runtime
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request, send_error, send_json
-from gateway_min.router import Handler, Router
-from gateway_min.types import Message, Receive, Scope, Send
+from gateway_min.http import HTTPError, Request, send_error
+from gateway_min.http.types import Message, Receive, Scope, Send
+from gateway_min.routes import build_router
 
 log = logging.getLogger("gateway_min")
-PAID: Final = {
-    "chat/completions": "chat",
-    "embeddings": "embeddings",
-    "images/generations": "images",
-    "audio/speech": "speech",
-    "audio/transcriptions": "transcription",
-    "videos/generations": "video",
-    "videos": "video",
-}
 SWEEP_SECONDS: Final = 30.0
 REQUEST_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # a caller's X-Request-Id is echoed if it matches (§2)
-
-
-def routes(gw: Gateway) -> Router:
-    router = Router()
-
-    def bind(handler: Callable[[Gateway, Request, Send], Awaitable[None]]) -> Handler:
-        return partial(handler, gw)
-
-    for suffix, operation in PAID.items():
-        router.add("POST", f"/v1/{suffix}", partial(paid.handle, gw, operation=operation, external=False))
-        router.add("POST", f"/external/v1/{suffix}", partial(paid.handle, gw, operation=operation, external=True),
-                   style="openai")
-    router.add("POST", "/api/inference", partial(paid.handle, gw, operation="chat", external=False))
-    router.add("GET", "/v1/models", partial(catalog_routes.list_models, gw))
-    router.add("GET", "/v1/models/{model:path}", partial(catalog_routes.get_model, gw))
-    router.add("GET", "/external/v1/models", partial(catalog_routes.list_models, gw, external=True), style="openai")
-    router.add("GET", "/external/v1/models/{model:path}", partial(catalog_routes.get_model, gw, external=True),
-               style="openai")
-    router.add("POST", "/api/keys", bind(keys.create_key))
-    router.add("GET", "/api/keys", bind(keys.list_keys))
-    router.add("GET", "/api/keys/{key_id}", bind(keys.get_key))
-    router.add("DELETE", "/api/keys/{key_id}", bind(keys.delete_key))
-    router.add("POST", "/api/payments/prepare", bind(intents.prepare), style="legacy")
-    router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
-    router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
-    router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
-    router.add("GET", "/health", partial(_health, gw))
-    runtime.add_routes(router, gw)
-    facilitator_routes.add_routes(router, gw)
-    return router
-
-
-async def _health(gw: Gateway, request: Request, send: Send) -> None:
-    await send_json(send, 200, {"status": "ok"})
 
 
 class App:
@@ -71,7 +26,7 @@ class App:
     def __init__(self, gw: Gateway, *, on_shutdown: Callable[[], Awaitable[None]] | None = None,
                  on_startup: Callable[[], Awaitable[None]] | None = None) -> None:
         self.gw = gw
-        self.router = routes(gw)
+        self.router = build_router(gw)
         self.on_shutdown = on_shutdown
         self.on_startup = on_startup
         self._sweeper: asyncio.Task[None] | None = None

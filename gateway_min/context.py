@@ -6,14 +6,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gateway_min.ledger import KeyRow, Ledger
 
 if TYPE_CHECKING:
-    from gateway_min.runtime_upstream import Runtime
+    from gateway_min.payment.x402.facilitator import EmbeddedFacilitator, Facilitator
+    from gateway_min.runtime.upstream import Runtime
     from gateway_min.upstream import Providers
-    from gateway_min.x402 import EmbeddedFacilitator, Facilitator
 
 
 @dataclass
@@ -39,9 +40,14 @@ class Gateway:
     embedded_facilitator: EmbeddedFacilitator | None = None
     """Served at /api/x402/facilitator/* when set."""
     x402_kinds: dict[tuple[str, str], dict[str, Any]] | None = None
-    """(scheme, network) → the extra of the facilitator's /supported kind; learned once (x402_offer.kinds)."""
+    """(scheme, network) → the extra of the facilitator's /supported kind; learned once (payment/x402/offer.py)."""
     runtime: Runtime | None = None
     """The agent/workflow runtime behind /agent/* and /workflow/*; None answers 503."""
+
+    def moment(self) -> datetime:
+        """The gateway clock (Unix ms) as the aware datetime that picks the price set in force, on every route."""
+        ms = self.clock()
+        return datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
 
     def background(self, work: Awaitable[Any]) -> None:
         """Run `work` without waiting for it; failures are logged, not lost."""

@@ -16,24 +16,23 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from gateway_min import x402_offer
 from gateway_min.app import App
 from gateway_min.context import Gateway
-from gateway_min.demo import DemoProvider
-from gateway_min.ledger import Ledger, wall_clock_ms
-from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime, Runtime
-from gateway_min.transport import LeanTransport, UpstreamClient
+from gateway_min.http.access_log import AccessLog
+from gateway_min.http.types import ASGIApp
+from gateway_min.ledger import open_ledger, wall_clock_ms
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator, Facilitator, HttpFacilitator, LocalFacilitator
+from gateway_min.payment.x402.offer import check_facilitator
+from gateway_min.runtime.upstream import DemoRuntime, HttpRuntime, Runtime
 from gateway_min.upstream import HttpProvider, Providers
-from gateway_min.x402 import EmbeddedFacilitator, Facilitator, HttpFacilitator, LocalFacilitator
+from gateway_min.upstream.demo import DemoProvider
+from gateway_min.upstream.transport import LeanTransport, UpstreamClient
 
 DEFAULT_DB: Final = "var/gateway.sqlite3"
 # --demo only: a key anyone can derive, for a facilitator whose "chain" is a local SQLite file.
 DEMO_FACILITATOR_KEY: Final = "0x" + keccak(b"compose gateway_min demo facilitator").hex()
 FACILITATOR_EXTENSIONS: Final = ("compose-metering-v1", "compose-payment-intent-v1")
 RECURSION_LIMIT: Final = 1_000  # CPython's default
-
-DURABILITY: Final = {"FULL": "full (each settlement fsynced before its response)",
-                     "NORMAL": "normal (settlements flushed within 20 ms of their response)"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,8 @@ class Settings:
     kept in `<db>.facilitator.key`."""
     runtime_url: str | None = None
     """The agent/workflow runtime; None: the demo runtime with --demo, else the runtime routes answer 503."""
+    access_log: bool = False
+    """One line per request on the `gateway_min.access` logger (http/access_log.py)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -70,12 +71,13 @@ class Settings:
             facilitator_key=environ.get("X402_FACILITATOR_KEY") or None,
             facilitator_token=environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
+            access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
         )
 
     def export(self) -> dict[str, str]:
         """The environment that makes `from_env` return these settings in a worker process."""
         out = {"GATEWAY_DB": self.db, "GATEWAY_DEMO": "1" if self.demo else "0", "GATEWAY_SYNC": self.durable_sync,
-               "GATEWAY_DEMO_CHUNK_DELAY": str(self.demo_chunk_delay)}
+               "GATEWAY_DEMO_CHUNK_DELAY": str(self.demo_chunk_delay), "GATEWAY_ACCESS_LOG": str(int(self.access_log))}
         if self.upstream_url:
             out["GATEWAY_UPSTREAM_URL"] = self.upstream_url
         if self.admin_token:
@@ -137,14 +139,26 @@ def runtime(settings: Settings, client: httpx.AsyncClient) -> Runtime | None:
 
 
 def http_client() -> httpx.AsyncClient:
-    """One shared client for every upstream, on the lean keep-alive transport (gateway_min/transport.py);
+    """One shared client for every upstream, on the lean keep-alive transport (upstream/transport.py);
     long reads for streams."""
     timeout = httpx.Timeout(connect=10.0, read=600.0, write=60.0, pool=30.0)
     return UpstreamClient(transport=LeanTransport(), timeout=timeout, follow_redirects=False)
 
 
-def build(settings: Settings, *, providers: Providers | None = None) -> App:
-    ledger = Ledger(settings.db, durable_sync=settings.durable_sync)
+def access_logged(app: ASGIApp) -> ASGIApp:
+    """`app` behind the access log, whose lines go to standard output (uvicorn configures only its own loggers)."""
+    logger = logging.getLogger("gateway_min.access")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return AccessLog(app)
+
+
+def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
+    ledger = open_ledger(settings.db, durable_sync=settings.durable_sync)
     client = http_client()
     if providers is None:
         if settings.demo:
@@ -158,10 +172,9 @@ def build(settings: Settings, *, providers: Providers | None = None) -> App:
                  facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client))
 
     async def startup() -> None:  # fail fast when the facilitator cannot serve our networks
-        gw.x402_kinds = await x402_offer.check_facilitator(paying)
+        gw.x402_kinds = await check_facilitator(paying)
         # in uvicorn's start-up log, where an operator looks: which ledger, and how durable its settlements are
-        logging.getLogger("uvicorn.error").info("ledger %s, durability %s", settings.db,
-                                                DURABILITY[settings.durable_sync])
+        logging.getLogger("uvicorn.error").info("ledger %s", ledger.description)
 
     async def shutdown() -> None:
         await client.aclose()
@@ -169,10 +182,11 @@ def build(settings: Settings, *, providers: Providers | None = None) -> App:
         if embedded is not None:
             embedded.close()
 
-    return App(gw, on_shutdown=shutdown, on_startup=startup)
+    app = App(gw, on_shutdown=shutdown, on_startup=startup)
+    return access_logged(app) if settings.access_log else app
 
 
-def create_app() -> App:
+def create_app() -> ASGIApp:
     """uvicorn factory: `uvicorn --factory gateway_min.server:create_app` (settings from the environment).
 
     It also puts the interpreter's recursion limit back to CPython's default: importing eth_account imports py_ecc,

@@ -5,7 +5,7 @@ Same machine layout as bench_gateway.py (fake upstream and load generator on CPU
 direct vs through the server in shuffled rounds). The server is a bare uvicorn ASGI app, no ledger, no pricing:
 - `static`: uvicorn answers the reply itself (no upstream call): uvicorn's own cost;
 - `raw`: it forwards the request over one asyncio keep-alive connection (a minimal hand-written client);
-- `httpx`: it forwards through the gateway's own shared httpx client and provider (gateway_min.upstream);
+- `httpx`: it forwards through the gateway's own shared httpx client and provider (gateway_min/upstream);
 then the ledger's durable commit: the settlement's SQLite commit with `synchronous=FULL`, and `fdatasync` of the WAL
 after the same commit made with NORMAL (the disk's flush, which no code change can remove).
 
@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench_gateway as bench  # the sibling benchmark's upstream, client and helpers
 
-from gateway_min.ledger import Ledger, LedgerError, ops, writer
-from gateway_min.ledger.ops import Hold, IntentRow, KeyRow
+from gateway_min.ledger import Hold, IntentRow, KeyRow, LedgerError
+from gateway_min.ledger.sqlite import SqliteLedger, ops, writer
 from gateway_min.server import http_client
 from gateway_min.upstream import HttpProvider, UpstreamRequest
 
@@ -141,7 +141,7 @@ def durable_commit(count: int) -> dict[str, float]:
     times: dict[str, list[float]] = {"commit_full": [], "commit_normal": [], "fdatasync": []}
     with tempfile.TemporaryDirectory() as tmp:  # on the same disk as the benchmarks' ledgers
         path = str(Path(tmp) / "floor.sqlite3")
-        ledger = Ledger(path)
+        ledger = SqliteLedger(path)
         ledger.writer.run_sync(lambda c: ops.create_key(c, KeyRow(
             "key-1", "hash-1", "compose-floor", "0xowner", 43113, "api", None, 10**15, 0, 0, start,
             start + 86_400_000, None, None)))

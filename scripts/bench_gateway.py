@@ -128,7 +128,7 @@ def sign_payments(port: int, count: int) -> list[str]:
     facilitator (fund route, admin token); the requirements come from the gateway's own 402 challenge."""
     from eth_account import Account
 
-    from gateway_min.x402 import PaymentRequired, decode_header, encode_header, pay
+    from gateway_min.payment.x402.protocol import PaymentRequired, decode_header, encode_header, pay
 
     base = f"http://127.0.0.1:{port}"
     payer = Account.create()

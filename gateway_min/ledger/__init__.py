@@ -1,21 +1,18 @@
-"""The budget ledger: Compose Keys, payment intents (holds) and their journal, on SQLite (portable SQL)."""
+"""The budget ledger: Compose Keys, payment intents (holds) and their journal, x402 claims.
+
+One interface (interface.py: `Ledger`) and what it holds (model.py); the backend is chosen by the ledger's
+location (`open_ledger`): a file path is the embedded SQLite ledger (sqlite/).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import secrets
-import sqlite3
-import time
-import uuid
 from collections.abc import Callable
 
-from gateway_min.ledger import claims, ops, owner
-from gateway_min.ledger.claims import ClaimRow
-from gateway_min.ledger.ops import (
+from gateway_min.ledger.interface import Ledger
+from gateway_min.ledger.model import (
     MAX_AMOUNT,
     BudgetExhausted,
+    ClaimRow,
     Hold,
     IntentConflict,
     IntentNotFound,
@@ -28,8 +25,8 @@ from gateway_min.ledger.ops import (
     Receipt,
     Reservation,
     Resolution,
+    wall_clock_ms,
 )
-from gateway_min.ledger.writer import Writer
 
 __all__ = [
     "MAX_AMOUNT",
@@ -45,123 +42,18 @@ __all__ = [
     "KeyRow",
     "Ledger",
     "LedgerError",
+    "Receipt",
     "Reservation",
     "Resolution",
+    "open_ledger",
+    "wall_clock_ms",
 ]
 
 
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
+def open_ledger(location: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> Ledger:
+    """The ledger at `location`: a SQLite file path, `sqlite:///relative/path` or `sqlite:////absolute/path`
+    (SQLAlchemy's spelling), or `:memory:` (tests)."""
+    from gateway_min.ledger.sqlite import SqliteLedger  # noqa: PLC0415 - a backend is loaded only when chosen
 
-
-def _release_unseen(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
-    """Abort a hold whose caller was cancelled before it saw it; nothing if the reserve made none (refused, or
-    an idempotent replay of another intent)."""
-    with contextlib.suppress(IntentNotFound):
-        ops.abort(conn, intent_id, "cancelled before the upstream call", now)
-
-
-class Ledger:
-    """Async access to the ledger. `clock` returns Unix milliseconds (injected in tests)."""
-
-    def __init__(self, path: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> None:
-        self.path = path
-        self.clock = clock
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        self.writer = Writer(path, durable_sync=durable_sync)
-        self.owner = owner.this_process()  # recorded on the x402 claims this process takes
-        self.writer.run_sync(ops.migrate)
-
-    def close(self) -> None:
-        self.writer.close()
-
-    async def create_key(self, key: KeyRow) -> KeyRow:
-        return await self.writer.run(lambda c: ops.create_key(c, key), durable=True)
-
-    async def key_by_hash(self, key_hash: str) -> KeyRow | None:
-        return await self.writer.run_fast(lambda c: ops.key_by_hash(c, key_hash))
-
-    async def get_key(self, key_id: str) -> KeyRow | None:
-        return await self.writer.run_fast(lambda c: ops.get_key(c, key_id))
-
-    async def list_keys(self, owner: str) -> list[KeyRow]:
-        return await self.writer.run_fast(lambda c: ops.list_keys(c, owner))
-
-    async def revoke_key(self, key_id: str) -> KeyRow | None:
-        now = self.clock()
-        return await self.writer.run(lambda c: ops.revoke_key(c, key_id, now), durable=True)
-
-    async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
-        """`dispatched`: the caller calls upstream right after (the paid gateway path), so an abandoned hold is
-        booked at expiry rather than released (I6).
-
-        A caller cancelled while its hold waits on the writer thread never learns the hold was made, so never
-        calls upstream nor aborts it: the hold is released right behind it (the intent id is chosen here, so
-        the release can name it), rather than left to be booked at expiry as if the work had been sent."""
-        now = self.clock()
-        intent_id = hold.intent_id or str(uuid.uuid4())
-        hold = hold._replace(intent_id=intent_id)
-        try:
-            outcome = await self.writer.run_fast(lambda c: ops.reserve(c, hold, now, dispatched=dispatched))
-        except asyncio.CancelledError:
-            self.writer.submit(lambda c: _release_unseen(c, intent_id, now), durable=True)
-            raise
-        if isinstance(outcome, LedgerError):
-            raise outcome
-        return outcome
-
-    async def dispatch(self, intent_id: str) -> None:
-        now = self.clock()
-        await self.writer.run(lambda c: ops.dispatch(c, intent_id, now))
-
-    async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
-                     estimated: bool = False, alone: bool = False, known: IntentRow | None = None) -> Resolution:
-        """`uncollected`: what the usage came to above the hold, recorded (I7), at most what a column holds: absurd
-        usage (10^18 tokens) must still settle, not overflow the row and leave the hold to be booked at expiry."""
-        now = self.clock()
-        uncollected = min(uncollected, ops.MAX_AMOUNT)
-        return await self.writer.run_fast(
-            lambda c: ops.settle(c, intent_id, final, uncollected, estimated, receipt, now, known), durable=True,
-            alone=alone)
-
-    async def abort(self, intent_id: str, reason: str) -> Resolution:
-        now = self.clock()
-        return await self.writer.run_fast(lambda c: ops.abort(c, intent_id, reason, now), durable=True)
-
-    async def get_intent(self, intent_id: str) -> IntentRow | None:
-        return await self.writer.run_fast(lambda c: ops.get_intent(c, intent_id))
-
-    async def expire_due(self) -> int:
-        now = self.clock()
-        return await self.writer.run(lambda c: ops.expire_due(c, now), durable=True)
-
-    async def totals(self, key_id: str) -> tuple[int, int]:
-        return await self.writer.run_fast(lambda c: ops.totals(c, key_id))
-
-    async def claim_payment(self, network: str, payer: str, nonce: str, scheme: str, amount: int,
-                            stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
-        """Claim an x402 payment as single-use: (True, row) for the one request that gets it (claims.claim).
-
-        As with a hold (reserve), a caller cancelled while its claim waits on the writer thread never learns it
-        took the claim, so never does the work nor releases it: the claim is released right behind it, if it is
-        this call's (a token names the call on the row: a claim this call did not take, or did not commit, is
-        another's and is left alone)."""
-        now = self.clock()
-        token = secrets.token_hex(8)
-        try:
-            return await self.writer.run_fast(lambda c: claims.claim(
-                c, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner, token=token), durable=True)
-        except asyncio.CancelledError:
-            self.writer.submit(lambda c: claims.release_unseen(c, network, payer, nonce, token, now), durable=True)
-            raise
-
-    async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,
-                              tx_hash: str | None = None, receipt: str | None = None) -> bool:
-        now = self.clock()
-        return await self.writer.run_fast(
-            lambda c: claims.resolve(c, network, payer, nonce, state, now, settled=settled, tx_hash=tx_hash,
-                                     receipt=receipt), durable=True)
-
-    async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None:
-        return await self.writer.run_fast(lambda c: claims.get(c, network, payer, nonce))
+    path = location.removeprefix("sqlite:///")
+    return SqliteLedger(path, clock=clock, durable_sync=durable_sync)

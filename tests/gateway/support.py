@@ -21,10 +21,10 @@ import uvicorn
 
 from gateway_min.app import App
 from gateway_min.context import Gateway
-from gateway_min.demo import DemoProvider
-from gateway_min.demo import wav_silence as wav  # noqa: F401 - the tests' WAV files
-from gateway_min.ledger import Ledger
+from gateway_min.ledger.sqlite import SqliteLedger as Ledger
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
+from gateway_min.upstream.demo import DemoProvider
+from gateway_min.work.audio import wav_silence as wav  # noqa: F401 - the tests' WAV files
 
 ADMIN = "admin-test-token"
 WALLET = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

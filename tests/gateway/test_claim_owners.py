@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway_min.ledger import Ledger, claims, ops, owner
+from gateway_min.ledger import owner
+from gateway_min.ledger.sqlite import SqliteLedger as Ledger
+from gateway_min.ledger.sqlite import claims, ops
 
 NETWORK, PAYER, NOW = "eip155:43113", "0xpayer", 1_790_000_000_000
 linux_only = pytest.mark.skipif(owner.this_process() is None, reason="process identities need Linux's /proc")

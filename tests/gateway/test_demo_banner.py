@@ -37,11 +37,11 @@ def test_the_printed_examples_work_as_printed(tmp_path: Path) -> None:
 
 
 def test_without_the_sdk_the_banner_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gateway_min import __main__ as cli
+    from gateway_min.cli import demo as cli
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "openai" else real(name, *a))
-    text = cli.banner("127.0.0.1", 8402, "admin", "compose-x")
+    text = cli.banner("127.0.0.1", 8402, "admin", "compose-x", new_key=True)
     assert f"(that needs the openai package: {shlex.quote(sys.executable)} -m pip install 'openai>=1.40,<4')" in text
     monkeypatch.undo()
-    assert "that needs the openai package" not in cli.banner("127.0.0.1", 8402, "admin", "compose-x")
+    assert "that needs the openai package" not in cli.banner("127.0.0.1", 8402, "admin", "compose-x", new_key=True)

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway_min import http, server
-from gateway_min.demo import wav_seconds
-from gateway_min.http import MAX_DEPTH, nested_within
+from gateway_min import server
+from gateway_min.http import request as http
+from gateway_min.http.request import MAX_DEPTH, nested_within
+from gateway_min.work.audio import wav_seconds
 from tests.gateway.support import KEY_HEADERS, Harness, auth, chat, gateway_process, serve, wav
 
 pytestmark = pytest.mark.anyio

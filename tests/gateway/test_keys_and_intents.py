@@ -6,7 +6,7 @@ import httpx
 import orjson
 import pytest
 
-from gateway_min import receipts
+from gateway_min.payment import receipts
 from tests.gateway.support import ADMIN, KEY_HEADERS, OTHER_WALLET, WALLET, Harness, auth
 
 pytestmark = pytest.mark.anyio
@@ -158,7 +158,7 @@ async def test_hostile_settle_bodies_are_cheap_400s(harness: Harness, body: dict
 
 
 async def test_meter_counts_minutes_in_minutes_as_compose_does(harness: Harness) -> None:
-    from gateway_min.intents import meter_lines
+    from gateway_min.routes.intents import meter_lines
 
     _, lines = meter_lines({"subject": "openai:whisper-1", "lineItems": [
         {"key": "audio", "unit": "usd_per_minute", "quantity": 2, "unitPriceUsd": "0.006"}]})

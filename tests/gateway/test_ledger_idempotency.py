@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway_min.ledger import ops
-from gateway_min.ledger.ops import Hold, KeyRow, Reservation
+from gateway_min.ledger import Hold, KeyRow, Reservation
+from gateway_min.ledger.sqlite import ops
 
 START = 1_790_000_000_000
 TTL = 1_000

@@ -20,9 +20,9 @@ from gateway_min.ledger import (
     KeyExpired,
     KeyRevoked,
     KeyRow,
-    Ledger,
-    ops,
 )
+from gateway_min.ledger.sqlite import SqliteLedger as Ledger
+from gateway_min.ledger.sqlite import ops
 
 BUDGET = 10_000
 TTL = 1_000

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from gateway_min.ledger import Ledger, flusher, ops, writer
-from gateway_min.ledger.ops import Hold, IntentRow, KeyRow
+from gateway_min.ledger import Hold, IntentRow, KeyRow
+from gateway_min.ledger.sqlite import SqliteLedger as Ledger
+from gateway_min.ledger.sqlite import flusher, ops, writer
 
 pytestmark = pytest.mark.anyio
 EVERY = 40  # checkpoint turn for these tests (the default is 500 writes)

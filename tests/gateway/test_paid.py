@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
+from gateway_min.payment import receipts
 from tests.gateway.support import Harness, auth, chat, wav
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
+from gateway_min.payment import receipts
 from generated.catalog import MODELS
 from tests.gateway.support import Clock, FaultyProvider, Harness, auth, build, chat, wav
 

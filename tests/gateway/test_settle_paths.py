@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
+from gateway_min.payment import receipts
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
 from tests.gateway.support import Harness, auth, chat, harness_on, wav
 

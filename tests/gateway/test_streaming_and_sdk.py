@@ -14,8 +14,8 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
-from gateway_min.streaming import relay_sse
+from gateway_min.payment import receipts
+from gateway_min.pipeline.stream import relay_sse
 from gateway_min.upstream import UpstreamReply
 from tests.gateway.support import FaultyProvider, Harness, auth, build, chat, serve
 
@@ -203,12 +203,11 @@ def test_the_stream_estimate_counts_every_kind_of_output_and_ignores_what_it_can
     """Without a readable usage chunk the stream settles prompt bound + output bytes: content, reasoning, refusals
     and tool-call arguments all count; data that is not JSON, or a usage block that does not parse, is passed on
     and adds nothing."""
-    from gateway_min.admission import Admitted
-    from gateway_min.streaming import ChatStream
+    from datetime import UTC, datetime
 
-    admitted = Admitted("chat", pricing.get_model("gpt-4.1"), {"stream": True}, None, True, 10_000, 500, 40, None,
-                        None)
-    stream = ChatStream(admitted, external=False)
+    from gateway_min.work.chat_stream import ChatStream
+
+    stream = ChatStream(pricing.get_model("gpt-4.1"), {"stream": True}, 40, 500, lambda: datetime.now(UTC))
     tool_calls = [{"index": 0, "id": "call_1", "function": {"name": "f", "arguments": "{\"x\": 1}"}}]
     events = [
         {"choices": [{"index": 0, "delta": {"content": "héllo"}}]},  # 6 bytes

@@ -14,8 +14,8 @@ import orjson
 import pytest
 
 from gateway_min.server import http_client as upstream_client
-from gateway_min.transport import LeanTransport, UpstreamClient
 from gateway_min.upstream import HttpProvider, UpstreamRequest, UpstreamUnavailable
+from gateway_min.upstream.transport import LeanTransport, UpstreamClient
 from tests.gateway.support import auth, build, chat
 
 pytestmark = pytest.mark.anyio

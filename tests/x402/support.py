@@ -7,10 +7,10 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from gateway_min.x402.facilitator import EmbeddedFacilitator
-from gateway_min.x402.models import PaymentPayload, PaymentRequirements
-from gateway_min.x402.requirements import build_requirements
-from gateway_min.x402.wallet import pay
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
+from gateway_min.payment.x402.protocol.models import PaymentPayload, PaymentRequirements
+from gateway_min.payment.x402.protocol.requirements import build_requirements
+from gateway_min.payment.x402.protocol.wallet import pay
 from generated.catalog import NETWORKS
 
 PAYER: LocalAccount = Account.from_key("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")

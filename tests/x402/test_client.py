@@ -10,10 +10,10 @@ import httpx
 import orjson
 import pytest
 
-from gateway_min.x402.client import Facilitator, HttpFacilitator, LocalFacilitator
-from gateway_min.x402.errors import FacilitatorError, FacilitatorUnavailable
-from gateway_min.x402.facilitator import EmbeddedFacilitator
-from gateway_min.x402.models import SettleResponse, VerifyResponse
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
+from gateway_min.payment.x402.facilitator.client import Facilitator, HttpFacilitator, LocalFacilitator
+from gateway_min.payment.x402.protocol.errors import FacilitatorError, FacilitatorUnavailable
+from gateway_min.payment.x402.protocol.models import SettleResponse, VerifyResponse
 from tests.x402.support import FUJI, FUNDS, PAY_TO, PAYER, PRICE, at_amount, exact_requirements, facilitator, signed
 from tests.x402.support import upto_requirements as build_upto
 

@@ -18,9 +18,15 @@ from x402.http.utils import (
 from x402.schemas import PaymentPayload as SdkPaymentPayload
 from x402.schemas import PaymentRequired as SdkPaymentRequired
 
-from gateway_min.x402.codec import MAX_HEADER_CHARS, decode_header, decode_receipt, encode_header, encode_receipt
-from gateway_min.x402.errors import MalformedPayment
-from gateway_min.x402.models import (
+from gateway_min.payment.x402.protocol.codec import (
+    MAX_HEADER_CHARS,
+    decode_header,
+    decode_receipt,
+    encode_header,
+    encode_receipt,
+)
+from gateway_min.payment.x402.protocol.errors import MalformedPayment
+from gateway_min.payment.x402.protocol.models import (
     PaymentPayload,
     PaymentRequired,
     PaymentRequirements,

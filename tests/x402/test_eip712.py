@@ -12,18 +12,18 @@ from x402.mechanisms.evm.eip712 import hash_eip3009_authorization
 from x402.mechanisms.evm.signers import EthAccountSigner
 from x402.mechanisms.evm.types import ExactEIP3009Authorization, TypedDataField
 
-from gateway_min.x402 import eip712
-from gateway_min.x402.eip712 import (
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
+from gateway_min.payment.x402.protocol import eip712
+from gateway_min.payment.x402.protocol.eip712 import (
     PERMIT2_ADDRESS,
     UPTO_PROXY_ADDRESS,
     PermitWitnessTransfer,
     TokenDomain,
     TransferAuthorization,
 )
-from gateway_min.x402.facilitator import EmbeddedFacilitator
-from gateway_min.x402.models import PaymentPayload
-from gateway_min.x402.payloads import parse_exact, parse_upto, upto_to_wire
-from gateway_min.x402.requirements import local_checks
+from gateway_min.payment.x402.protocol.models import PaymentPayload
+from gateway_min.payment.x402.protocol.payloads import parse_exact, parse_upto, upto_to_wire
+from gateway_min.payment.x402.protocol.requirements import local_checks
 from generated.catalog import Network
 from tests.x402.support import FACILITATOR_KEY, OPENED, PAYER, STRANGER, Clock
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway_min.x402.eip712 import UPTO_PROXY_ADDRESS, PermitWitnessTransfer, sign_permit2
-from gateway_min.x402.facilitator import EmbeddedFacilitator
-from gateway_min.x402.models import PaymentPayload, SettleResponse, SupportedResponse, VerifyResponse
-from gateway_min.x402.payloads import upto_to_wire
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
+from gateway_min.payment.x402.protocol.eip712 import UPTO_PROXY_ADDRESS, PermitWitnessTransfer, sign_permit2
+from gateway_min.payment.x402.protocol.models import PaymentPayload, SettleResponse, SupportedResponse, VerifyResponse
+from gateway_min.payment.x402.protocol.payloads import upto_to_wire
 from tests.x402.support import (
     C_CHAIN,
     FACILITATOR_KEY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from gateway_min.x402.ledger import Ledger, Refusal, Transfer
+from gateway_min.payment.x402.facilitator.chain import Ledger, Refusal, Transfer
 
 NET = "eip155:43113"
 TOKEN = "0x5425890298aed601595a70AB815c96711a31Bc65"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway_min.x402.errors import MalformedPayment
-from gateway_min.x402.models import PaymentPayload
-from gateway_min.x402.requirements import build_requirements, local_checks, matches, payer_and_nonce
+from gateway_min.payment.x402.protocol.errors import MalformedPayment
+from gateway_min.payment.x402.protocol.models import PaymentPayload
+from gateway_min.payment.x402.protocol.requirements import build_requirements, local_checks, matches, payer_and_nonce
 from tests.x402.support import (
     C_CHAIN,
     FACILITATOR_KEY,
@@ -154,7 +154,7 @@ def test_build_refuses_a_non_positive_timeout():
 
 
 def test_wallet_refuses_requirements_it_cannot_sign():
-    from gateway_min.x402.wallet import pay
+    from gateway_min.payment.x402.protocol.wallet import pay
 
     with pytest.raises(ValueError, match="eip155"):
         pay(PAYER, exact_requirements().model_copy(update={"network": "solana:mainnet"}), NOW)

@@ -9,10 +9,10 @@ from x402.http.utils import decode_payment_required_header, encode_payment_signa
 from x402.mechanisms.evm.exact import ExactEvmScheme
 from x402.mechanisms.evm.upto import UptoEvmScheme
 
-from gateway_min.x402.codec import decode_header, encode_header
-from gateway_min.x402.facilitator import EmbeddedFacilitator
-from gateway_min.x402.models import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo
-from gateway_min.x402.requirements import local_checks, matches, payer_and_nonce
+from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
+from gateway_min.payment.x402.protocol.codec import decode_header, encode_header
+from gateway_min.payment.x402.protocol.models import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo
+from gateway_min.payment.x402.protocol.requirements import local_checks, matches, payer_and_nonce
 from tests.x402.support import (
     FACILITATOR_KEY,
     FUNDS,

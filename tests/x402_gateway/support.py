@@ -13,8 +13,7 @@ import httpx
 import orjson
 from eth_account.signers.local import LocalAccount
 
-from gateway_min.runtime_upstream import DemoRuntime
-from gateway_min.x402 import (
+from gateway_min.payment.x402 import (
     EmbeddedFacilitator,
     LocalFacilitator,
     PaymentPayload,
@@ -25,6 +24,7 @@ from gateway_min.x402 import (
     encode_header,
     pay,
 )
+from gateway_min.runtime.upstream import DemoRuntime
 from tests.gateway.support import ADMIN, Clock, Harness, build
 from tests.x402.support import FACILITATOR_KEY, PAYER, STRANGER
 

@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from gateway_min import x402_payment
+from gateway_min.payment.x402 import admit as x402_payment
 from gateway_min.upstream import UpstreamReply, UpstreamRequest
 from tests.gateway.support import FaultyProvider, serve
 from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, build_x402, chat

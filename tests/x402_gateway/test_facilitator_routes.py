@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from gateway_min.http import SMALL_BODY
+from gateway_min.payment.x402 import HttpFacilitator, SettleResponse, pay
 from gateway_min.server import facilitator_headers
-from gateway_min.x402 import HttpFacilitator, SettleResponse, pay
 from tests.x402_gateway.support import ADMIN, FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 
 pytestmark = pytest.mark.anyio

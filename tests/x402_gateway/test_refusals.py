@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway_min.x402 import PaymentRequired, PaymentRequirements, decode_header, encode_header, pay
+from gateway_min.payment.x402 import PaymentRequired, PaymentRequirements, decode_header, encode_header, pay
 from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, b64json, chat, decode_payload
 
 pytestmark = pytest.mark.anyio

@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
-from gateway_min.runtime import DEFAULT_CAP, MIN_CAP
+from gateway_min.payment import receipts
+from gateway_min.payment.x402 import PaymentRequired, decode_header
+from gateway_min.runtime.work import DEFAULT_CAP, MIN_CAP
 from gateway_min.upstream import UpstreamReply
-from gateway_min.x402 import PaymentRequired, decode_header
 from tests.gateway.support import auth, serve
 from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, payment_response
 
@@ -330,7 +330,7 @@ async def test_a_runtime_that_times_out_on_its_own_is_a_502_not_a_payment_deadli
     {"promptTokens": 1000, "completionTokens": 50, "cachedTokens": 800},  # Compose's camelCase
 ])
 def test_a_runtimes_cached_tokens_are_priced_as_cached_like_everywhere_else(usage: dict[str, Any]) -> None:
-    from gateway_min.runtime_meter import agent_charge
+    from gateway_min.runtime.meter import agent_charge
 
     expected = pricing.price("gpt-4.1", {"input_tokens": 1000, "cached_input_tokens": 800, "output_tokens": 50})
     assert agent_charge({"model": "gpt-4.1", "usage": usage}) == expected  # was 2x: cached billed as fresh input
@@ -340,7 +340,7 @@ def test_workflow_lines_are_one_per_record_and_each_recomputes() -> None:
     """Records of one model are not merged: a merged line's quantity and summed rounded amounts no longer satisfy
     amount = ceil(quantity × price / scale), which a reader of the receipt checks."""
     from catalog_build.units import scale
-    from gateway_min.runtime_meter import workflow_charge
+    from gateway_min.runtime.meter import workflow_charge
 
     record = {"model": "gpt-4.1-nano", "input_tokens": 1, "output_tokens": 1}
     charge = workflow_charge({"usageRecords": [record] * 3}, "workflow:wf-1")
@@ -453,7 +453,7 @@ async def test_a_runtime_json_answer_cannot_carry_a_receipt_of_its_own(x402: X40
 
 
 def test_a_runtime_usage_with_details_of_another_shape_is_unreadable() -> None:
-    from gateway_min.runtime_meter import Unmetered, token_usage
+    from gateway_min.runtime.meter import Unmetered, token_usage
 
     for usage in ({"promptTokens": 10, "completionTokens": 5, "completion_tokens_details": {"reasoning_tokens": 10**5}},
                   {"input_tokens": 10, "output_tokens": 5, "completion_tokens_details": {"reasoning_tokens": 9}},

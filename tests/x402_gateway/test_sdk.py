@@ -13,7 +13,7 @@ from x402.mechanisms.evm.exact import ExactEvmScheme
 from x402.mechanisms.evm.upto import UptoEvmScheme
 
 import pricing
-from gateway_min import receipts
+from gateway_min.payment import receipts
 from tests.gateway.support import serve
 from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, chat
 

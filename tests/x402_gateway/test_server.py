@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway_min.__main__ import preflight
-from gateway_min.runtime_upstream import DemoRuntime, HttpRuntime
+from gateway_min.cli.serve import preflight
+from gateway_min.payment.x402 import LocalFacilitator, SupportedKind, SupportedResponse
+from gateway_min.payment.x402.offer import FacilitatorMisconfigured, usable_kinds
+from gateway_min.runtime.upstream import DemoRuntime, HttpRuntime
 from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_headers, facilitator_signer
-from gateway_min.x402 import LocalFacilitator, SupportedKind, SupportedResponse
-from gateway_min.x402_offer import FacilitatorMisconfigured, usable_kinds
 from tests.gateway.support import serve
 from tests.x402.support import FACILITATOR_KEY
 from tests.x402_gateway.support import ADMIN, build_x402

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 import pricing
-from gateway_min import receipts
-from gateway_min.x402 import (
+from gateway_min.payment import receipts
+from gateway_min.payment.x402 import (
     FacilitatorError,
     FacilitatorUnavailable,
     HttpFacilitator,
@@ -354,15 +354,17 @@ async def test_receipt_header_and_body_agree_and_the_claim_keeps_the_receipt(x40
 
 async def test_an_exact_stream_settles_before_the_first_byte(x402: X402Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     """No catalog operation streams at an exact price today; a fixed-price chat shows the order all the same."""
-    from gateway_min import x402_paid
+    import dataclasses
+
+    from gateway_min.payment.x402 import payer as x402_paid
 
     fixed = pricing.price("gpt-4.1", {"input_tokens": 1000, "output_tokens": 1000})
     real_fit = x402_paid.fit
 
-    def fixed_price(*args: Any) -> Any:
-        admitted, _ = real_fit(*args)
-        admitted.exact = fixed
-        return admitted, fixed.final_amount
+    def fixed_price(work: Any) -> Any:
+        fitted, _ = real_fit(work)
+        quoted = fitted.quoted._replace(hold=fixed.final_amount, exact=fixed)
+        return dataclasses.replace(fitted, quoted=quoted), fixed.final_amount
 
     monkeypatch.setattr(x402_paid, "fit", fixed_price)
     await x402.fund(PAYER)

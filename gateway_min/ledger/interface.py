@@ -1,0 +1,65 @@
+"""The ledger as the gateway sees it: one interface, whatever database keeps it (SQLite embedded, or a server).
+
+Every money rule is the backend's to keep in the database itself, so that it holds across processes and
+replicas: the reserve is one conditional change (S + R ≤ B, I1), every terminal transition is conditional on the
+current state (I3), single use of an idempotency key and of an x402 authorization is a unique constraint (I12),
+and every change of a key's counters writes its journal row in the same transaction (I2). An operation, once
+called, runs to its end (committed or rolled back) even if its caller is cancelled meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from gateway_min.ledger.model import ClaimRow, Hold, IntentRow, KeyRow, Receipt, Reservation, Resolution
+
+
+class Ledger(Protocol):
+    description: str
+    """Where it keeps its books and how durably, for the start-up log (never a password)."""
+
+    async def create_key(self, key: KeyRow) -> KeyRow: ...
+
+    async def key_by_hash(self, key_hash: str) -> KeyRow | None: ...
+
+    async def get_key(self, key_id: str) -> KeyRow | None: ...
+
+    async def list_keys(self, owner: str) -> list[KeyRow]: ...
+
+    async def revoke_key(self, key_id: str) -> KeyRow | None: ...
+
+    async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
+        """Hold `hold.amount` on the key, or raise the LedgerError that refuses it (BudgetExhausted carries the
+        key). `dispatched`: the caller calls upstream right after, so an abandoned hold is booked at expiry rather
+        than released (I6). An idempotent replay returns the first intent with `replay` set."""
+        ...
+
+    async def settle(self, intent_id: str, final: int, uncollected: int, receipt: Receipt, *,
+                     estimated: bool = False, alone: bool = False, known: IntentRow | None = None) -> Resolution:
+        """Settle at most once, at most the hold (I3, I4); a late settle of an expired hold books what the budget
+        allows (I7). `alone`: no other request is in flight in this process. `known`: the row as reserved."""
+        ...
+
+    async def abort(self, intent_id: str, reason: str) -> Resolution: ...
+
+    async def get_intent(self, intent_id: str) -> IntentRow | None: ...
+
+    async def expire_due(self) -> int:
+        """Expire the holds past their TTL (the sweeper); safe with several processes sweeping at once."""
+        ...
+
+    async def totals(self, key_id: str) -> tuple[int, int]:
+        """(Σ holds of authorized intents, Σ settled amounts): what the key's counters must equal (I2)."""
+        ...
+
+    async def claim_payment(self, network: str, payer: str, nonce: str, scheme: str, amount: int,
+                            stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
+        """Claim an x402 authorization for one request: (True, row) for the one request that gets it."""
+        ...
+
+    async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,
+                              tx_hash: str | None = None, receipt: str | None = None) -> bool: ...
+
+    async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None: ...
+
+    def close(self) -> None: ...

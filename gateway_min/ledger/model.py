@@ -1,0 +1,143 @@
+"""What the ledger holds, whatever stores it: keys, intents (holds) and their outcomes, and the errors its
+operations answer. Amounts are USDC atomic units, times Unix milliseconds, both integers of at most 64 bits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple
+
+MAX_AMOUNT: Final = 2**63 - 1  # what a BIGINT column holds: every amount and time, and a capped `uncollected`
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class LedgerError(Exception):
+    status = 409
+    code = "conflict"
+
+
+class KeyNotFound(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class KeyRevoked(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class KeyExpired(LedgerError):
+    status, code = 401, "authentication_failed"
+
+
+class BudgetExhausted(LedgerError):
+    status, code = 402, "payment_required"
+
+    def __init__(self, message: str, key: KeyRow) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class IntentNotFound(LedgerError):
+    status, code = 404, "not_found"
+
+
+class IntentConflict(LedgerError):
+    status, code = 409, "conflict"
+
+
+class KeyRow(NamedTuple):
+    id: str
+    key_hash: str
+    prefix: str
+    owner: str
+    chain_id: int
+    purpose: str
+    name: str | None
+    budget: int
+    spent: int
+    reserved: int
+    created_at: int
+    expires_at: int
+    revoked_at: int | None
+    last_used_at: int | None
+
+    @property
+    def available(self) -> int:
+        return self.budget - self.spent - self.reserved
+
+
+class IntentRow(NamedTuple):
+    id: str
+    key_id: str
+    idem_key: str | None
+    request_hash: str | None
+    amount: int
+    settled: int | None
+    uncollected: int
+    state: str
+    estimated: int
+    service: str | None
+    action: str | None
+    resource: str | None
+    model: str | None
+    run_id: str | None
+    reason: str | None
+    receipt: str | None
+    created_at: int
+    dispatched_at: int | None
+    expires_at: int
+    resolved_at: int | None
+    late_settled_at: int | None
+
+
+class Reservation(NamedTuple):
+    intent: IntentRow
+    key: KeyRow
+    replay: bool
+
+
+class Resolution(NamedTuple):
+    intent: IntentRow
+    key: KeyRow
+    replay: bool
+
+
+class Hold(NamedTuple):
+    key_id: str
+    amount: int
+    ttl_ms: int
+    idem_key: str | None = None
+    request_hash: str | None = None
+    service: str | None = None
+    action: str | None = None
+    resource: str | None = None
+    model: str | None = None
+    run_id: str | None = None
+    intent_id: str | None = None  # the id the intent will have (Ledger.reserve picks it); a new UUID if None
+
+
+CLAIM_STATES: Final = ("claimed", "settled", "released", "failed")
+
+
+class ClaimRow(NamedTuple):
+    network: str
+    payer: str
+    nonce: str
+    state: str
+    scheme: str
+    amount: int
+    settled: int | None
+    tx_hash: str | None
+    receipt: str | None
+    claimed_at: int
+    resolved_at: int | None
+    stream: int
+    owner: str | None  # the process that took it (ledger/owner.py); None before that was recorded
+    token: str | None  # names the call that took it (release_unseen); None before that was recorded
+
+
+Receipt = Callable[[IntentRow], dict[str, Any]]
+"""Builds the receipt of an intent from its row as it will be stored (I10)."""

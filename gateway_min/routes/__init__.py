@@ -1,0 +1,62 @@
+"""The route table: every route the gateway serves, its handler and its error style (routes/paid.py for the paid
+model and runtime routes; catalog, keys, intents and the embedded facilitator for the rest)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Final
+
+from gateway_min.context import Gateway
+from gateway_min.http import Request, send_json
+from gateway_min.http.router import Handler, Router
+from gateway_min.http.types import Send
+from gateway_min.payment.x402.facilitator import routes as facilitator
+from gateway_min.routes import catalog, intents, keys
+from gateway_min.routes.paid import handle
+from gateway_min.runtime import routes as runtime
+from gateway_min.work.model import admitting
+
+PAID: Final = {
+    "chat/completions": "chat",
+    "embeddings": "embeddings",
+    "images/generations": "images",
+    "audio/speech": "speech",
+    "audio/transcriptions": "transcription",
+    "videos/generations": "video",
+    "videos": "video",
+}
+
+
+def build_router(gw: Gateway) -> Router:
+    router = Router()
+
+    def bind(handler: Callable[[Gateway, Request, Send], Awaitable[None]]) -> Handler:
+        return partial(handler, gw)
+
+    for suffix, operation in PAID.items():
+        work = admitting(operation)
+        router.add("POST", f"/v1/{suffix}", partial(handle, gw, admit=work))
+        router.add("POST", f"/external/v1/{suffix}", partial(handle, gw, admit=work, external=True), style="openai")
+    router.add("POST", "/api/inference", partial(handle, gw, admit=admitting("chat")))
+    router.add("GET", "/v1/models", partial(catalog.list_models, gw))
+    router.add("GET", "/v1/models/{model:path}", partial(catalog.get_model, gw))
+    router.add("GET", "/external/v1/models", partial(catalog.list_models, gw, external=True), style="openai")
+    router.add("GET", "/external/v1/models/{model:path}", partial(catalog.get_model, gw, external=True),
+               style="openai")
+    router.add("POST", "/api/keys", bind(keys.create_key))
+    router.add("GET", "/api/keys", bind(keys.list_keys))
+    router.add("GET", "/api/keys/{key_id}", bind(keys.get_key))
+    router.add("DELETE", "/api/keys/{key_id}", bind(keys.delete_key))
+    router.add("POST", "/api/payments/prepare", bind(intents.prepare), style="legacy")
+    router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
+    router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
+    router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
+    router.add("GET", "/health", _health)
+    runtime.add_routes(router, gw)
+    facilitator.add_routes(router, gw)
+    return router
+
+
+async def _health(request: Request, send: Send) -> None:
+    await send_json(send, 200, {"status": "ok"})

@@ -1,0 +1,160 @@
+"""A deterministic OpenAI-compatible provider for `--demo` and tests: no network, exact usage for every operation.
+
+Tokens are counted as whitespace-separated words (plus 3 per message), which never exceeds the engine's byte
+bound, and replies stop at the request's output limit, so a demo call can always be settled from its usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any, Final
+
+import orjson
+
+from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
+from gateway_min.work.audio import wav_seconds, wav_silence
+
+CREATED: Final = 1_735_689_600  # fixed timestamp: replies are byte-for-byte deterministic
+
+
+def _words(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [word for part in value for word in _words(part.get("text", "") if isinstance(part, dict) else part)]
+    return []
+
+
+def _prompt(body: dict[str, Any]) -> tuple[int, list[str]]:
+    messages = body.get("messages") or [{"role": "user", "content": body.get("input", "")}]
+    words = [w for m in messages if isinstance(m, dict) for w in _words(m.get("content"))]
+    last = next((_words(m.get("content")) for m in reversed(messages) if isinstance(m, dict)
+                 and m.get("role") == "user"), [])
+    return len(words) + 3 * len(messages), last
+
+
+def _limit(body: dict[str, Any]) -> int:
+    limits = [v for k in ("max_completion_tokens", "max_tokens") if isinstance(v := body.get(k), int)]
+    return min(limits) if limits else 64
+
+
+def _reply_words(model: str, last: list[str], limit: int) -> tuple[list[str], str]:
+    words = ["Demo", "reply", "from", model + ":", *last[:48], "(end", "of", "demo", "reply)"]
+    return (words[:limit], "length") if len(words) > limit else (words, "stop")
+
+
+def _png(seed: bytes) -> bytes:
+    """A real 8×8 PNG whose colour depends on the prompt."""
+    r, g, b = seed[0], seed[1], seed[2]
+    raw = b"".join(b"\x00" + bytes([r, g, b]) * 8 for _ in range(8))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+class DemoProvider:
+    def __init__(self, *, chunk_delay: float = 0.0) -> None:
+        self.chunk_delay = chunk_delay
+        self.calls = 0
+
+    async def send(self, request: UpstreamRequest) -> UpstreamReply:
+        self.calls += 1
+        handler = getattr(self, "_" + request.operation)
+        return await handler(request)  # type: ignore[no-any-return]
+
+    async def _chat(self, request: UpstreamRequest) -> UpstreamReply:
+        body = request.body
+        model = str(body.get("model"))
+        prompt, last = _prompt(body)
+        words, finish = _reply_words(model, last, _limit(body))
+        usage = {"prompt_tokens": prompt, "completion_tokens": len(words), "total_tokens": prompt + len(words)}
+        ident = "chatcmpl-demo" + hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
+        if not request.stream:
+            reply = {"id": ident, "object": "chat.completion", "created": CREATED, "model": model,
+                     "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
+                                  "finish_reason": finish, "logprobs": None}], "usage": usage}
+            return UpstreamReply(200, "application/json", orjson.dumps(reply))
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return UpstreamReply(200, "text/event-stream",
+                             chunks=self._chat_events(ident, model, words, finish, usage if include_usage else None))
+
+    async def _chat_events(self, ident: str, model: str, words: list[str], finish: str,
+                           usage: dict[str, int] | None) -> AsyncIterator[bytes]:
+        def event(delta: dict[str, Any], reason: str | None = None) -> bytes:
+            chunk = {"id": ident, "object": "chat.completion.chunk", "created": CREATED, "model": model,
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]}
+            return b"data: " + orjson.dumps(chunk) + b"\n\n"
+
+        yield event({"role": "assistant", "content": ""})
+        for i, word in enumerate(words):
+            if self.chunk_delay:
+                await asyncio.sleep(self.chunk_delay)
+            yield event({"content": word if i == 0 else " " + word})
+        yield event({}, finish)
+        if usage is not None:
+            chunk = {"id": ident, "object": "chat.completion.chunk", "created": CREATED, "model": model,
+                     "choices": [], "usage": usage}
+            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+        yield b"data: [DONE]\n\n"
+
+    async def _embeddings(self, request: UpstreamRequest) -> UpstreamReply:
+        inputs: Any = request.body.get("input") or []
+        flat = isinstance(inputs, list) and bool(inputs) and all(type(item) is int for item in inputs)
+        items: list[Any] = [inputs] if isinstance(inputs, str) or flat else list(inputs)  # one text, or token ids
+        data, tokens = [], 0
+        for index, item in enumerate(items):
+            text = item if isinstance(item, str) else " ".join(map(str, item))
+            tokens += len(text.split()) if isinstance(item, str) else len(item)
+            digest = hashlib.sha256(text.encode()).digest()
+            vector = [round((byte - 128) / 128, 4) for byte in digest[:16]]
+            data.append({"object": "embedding", "index": index, "embedding": vector})
+        reply = {"object": "list", "data": data, "model": request.body.get("model"),
+                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        return UpstreamReply(200, "application/json", orjson.dumps(reply))
+
+    async def _images(self, request: UpstreamRequest) -> UpstreamReply:
+        body = request.body
+        count: int = body["n"] if isinstance(body.get("n"), int) else 1
+        seed = hashlib.sha256(str(body.get("prompt")).encode()).digest()
+        png = base64.b64encode(_png(seed)).decode()
+        if body.get("response_format") == "url":
+            data = [{"url": f"https://demo.invalid/images/{seed.hex()[:16]}-{i}.png"} for i in range(count)]
+        else:
+            data = [{"b64_json": png, "revised_prompt": str(body.get("prompt"))} for _ in range(count)]
+        reply: dict[str, Any] = {"created": CREATED, "data": data}
+        for field in ("size", "quality"):
+            if isinstance(body.get(field), str):
+                reply[field] = body[field]
+        return UpstreamReply(200, "application/json", orjson.dumps(reply))
+
+    async def _speech(self, request: UpstreamRequest) -> UpstreamReply:
+        text = str(request.body.get("input", ""))
+        return UpstreamReply(200, "audio/wav", wav_silence(min(30.0, 0.05 * len(text))))
+
+    async def _transcription(self, request: UpstreamRequest) -> UpstreamReply:
+        upload = (request.files or {}).get("file")
+        seconds = wav_seconds(upload[1]) if upload else None
+        if seconds is None:
+            error = {"error": {"message": "the demo provider transcribes WAV files only",
+                               "type": "invalid_request_error"}}
+            return UpstreamReply(400, "application/json", orjson.dumps(error))
+        whole = max(1, round(seconds))
+        reply = {"text": f"Demo transcription of {whole} seconds of audio.",
+                 "usage": {"type": "duration", "seconds": whole}}
+        return UpstreamReply(200, "application/json", orjson.dumps(reply))
+
+    async def _video(self, request: UpstreamRequest) -> UpstreamReply:
+        body = request.body
+        reply = {"id": "video_demo_" + hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16],
+                 "object": "video", "model": body.get("model"), "status": "completed", "progress": 100,
+                 "created_at": CREATED, "completed_at": CREATED,
+                 "seconds": str(body.get("seconds")), "size": body.get("size") or body.get("resolution")}
+        return UpstreamReply(200, "application/json", orjson.dumps(reply))

@@ -1,0 +1,138 @@
+"""Measuring a chat stream as it is relayed: the usage chunk (read whole, or not at all), the output bytes for
+an estimate, the upstream's `[DONE]`. One outcome at its end (ChatStream.outcome): the usage chunk settles the
+measured usage; an end without one, a broken upstream or a client that goes away before it settles an estimate
+(prompt bound + every output byte) capped at the hold and marked estimated; a stream that broke or ended before its
+first event served nothing and is aborted. The upstream's own `compose.*` events are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+import pricing
+from gateway_min.http.sse import SseEvents, event_name, is_done, speaks_for_compose, sse_data
+from gateway_min.pipeline.plugs import Metered
+from gateway_min.pipeline.stream import DEADLINE_CUT, DONE
+from gateway_min.work import usage_shapes
+from gateway_min.work.metered import priced
+from generated.catalog import Model
+
+log = logging.getLogger("gateway_min")
+
+
+class ChatStream:
+    """The StreamMeter of a chat stream (pipeline/plugs.py)."""
+
+    def __init__(self, model: Model, body: dict[str, Any], prompt_bound: int, output_limit: int,
+                 clock: Callable[[], datetime]) -> None:
+        self.model = model
+        self.body = body
+        self.prompt_bound = prompt_bound
+        self.output_limit = output_limit
+        self.clock = clock  # the gateway's: it picks the price set in force when the stream ends
+        options = body.get("stream_options")
+        self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
+        self.usage: dict[str, Any] | None = None
+        self.output_bytes = 0
+        self.relayed = 0  # events passed on: none, and a broken upstream served nothing
+        self.done = False  # the upstream said [DONE]: nothing after it is read
+        self.events = SseEvents()
+
+    def forward(self, chunk: bytes) -> bytes:
+        """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. The upstream's
+        `compose.*` events are dropped (sse.speaks_for_compose), and its `[DONE]` ends the stream."""
+        out = []
+        for event in self.events.feed(chunk):
+            data = sse_data(event)
+            if is_done(data):
+                self.done = True  # ours comes after the receipt; what follows is not read (relay_sse)
+                break
+            if speaks_for_compose(event):
+                log.warning("dropped an upstream event named %r", event_name(event)[:40])
+                continue
+            document = None
+            if data is not None:
+                try:
+                    document = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    document = None
+            if isinstance(document, dict):
+                if isinstance(document.get("usage"), dict):
+                    self.usage = document
+                    if not self.client_wants_usage and not document.get("choices"):
+                        continue  # a usage-only chunk the client did not ask for (its empty choices break clients)
+                choices = document.get("choices")
+                for choice in choices if isinstance(choices, list) else ():
+                    self.output_bytes += _output_bytes(choice)
+            self.relayed += data is not None  # a comment is no event
+            out.append(event + b"\n\n")
+        return b"".join(out)
+
+    def measured(self) -> pricing.Usage | None:
+        """The usage chunk's usage; None when there is none, or it cannot be read whole (usage_shapes)."""
+        if self.usage is None:
+            return None
+        try:
+            return usage_shapes.read("openai-chat", self.usage)
+        except pricing.PricingError:
+            return None
+
+    def ended(self) -> bool:
+        return self.done
+
+    def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
+        """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing
+        is charged. (A client that went away is charged the estimate: the upstream may have been working.)"""
+        return not disconnected and not self.relayed and self.usage is None
+
+    def abort_reason(self, broken: str | None) -> str:
+        return "upstream_broken" if broken else "upstream_sent_nothing"
+
+    def closing(self) -> bytes:
+        return DONE  # every chat stream ends with it, the upstream's having been dropped (it precedes ours)
+
+    def outcome(self, disconnected: bool, broken: str | None, maximum: int) -> Metered:
+        """What the stream comes to at its end: the usage chunk read whole is the measure, even if the client left
+        after it; otherwise the estimate, marked so, with the reason. Priced and capped at `maximum`."""
+        usage = self.measured()
+        if disconnected:
+            reason: str | None = broken or "client disconnected: settled " + (
+                "the measured usage" if usage else "an estimate")
+        elif broken == DEADLINE_CUT:
+            reason = "stream cut at the payment deadline: settled " + ("the measured usage" if usage else
+                                                                       "an estimate")
+        elif broken:
+            reason = f"upstream stream broke: {broken}"
+        elif usage is None:
+            reason = ("usage chunk unreadable" if self.usage else "no usage chunk") + ": settled an estimate"
+        else:
+            reason = None
+        estimated = usage is None or (broken is not None and not disconnected)
+        return priced(self.model, usage or self.estimate(), maximum, self.clock(), estimated, reason)
+
+    def estimate(self) -> pricing.Usage:
+        """Prompt bound + every output byte (a token is at least a byte), capped at the limit of all `n` choices."""
+        n = self.body.get("n")
+        choices = n if type(n) is int and n > 1 else 1
+        output = min(self.output_bytes, self.output_limit * choices)
+        return pricing.Usage(input_tokens=self.prompt_bound, output_tokens=output)
+
+
+def _output_bytes(choice: Any) -> int:
+    """Bytes of output in a streamed choice: every string of its delta but the role (content, reasoning under any
+    name, refusals), structured parts (tool and function calls) as JSON, and a legacy completion's `text`."""
+    if not isinstance(choice, dict):
+        return 0
+    count = len(choice["text"].encode()) if isinstance(choice.get("text"), str) else 0
+    delta = choice.get("delta")
+    for name, value in delta.items() if isinstance(delta, dict) else ():
+        if isinstance(value, str) and name != "role":
+            count += len(value.encode())
+        elif isinstance(value, (dict, list)) and value:
+            count += len(orjson.dumps(value))
+    return count
