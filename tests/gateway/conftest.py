@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.gateway.payment.x402.support import X402Harness, build_x402
 from tests.gateway.support import Harness, build
 
 
@@ -13,6 +14,15 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     built = build(tmp_path)
     yield built
     built.ledger.close()
+
+
+@pytest.fixture
+def x402(tmp_path: Path) -> Iterator[X402Harness]:
+    """The real app with the embedded facilitator in-process, the demo runtime and funded payers."""
+    built = build_x402(tmp_path)
+    yield built
+    built.h.ledger.close()
+    built.embedded.close()
 
 
 @pytest.fixture

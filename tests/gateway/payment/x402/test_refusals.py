@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway_min.payment.x402 import PaymentRequired, PaymentRequirements, decode_header, encode_header, pay
-from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, b64json, chat, decode_payload
+from tests.gateway.payment.x402.support import FUNDS, PAYER, STRANGER, X402Harness, b64json, chat, decode_payload
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a red kite", "n": 1, "size": "1024x1024"}

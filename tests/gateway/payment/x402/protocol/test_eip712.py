@@ -25,7 +25,7 @@ from gateway_min.payment.x402.protocol.models import PaymentPayload
 from gateway_min.payment.x402.protocol.payloads import parse_exact, parse_upto, upto_to_wire
 from gateway_min.payment.x402.protocol.requirements import local_checks
 from generated.catalog import Network
-from tests.x402.support import FACILITATOR_KEY, OPENED, PAYER, STRANGER, Clock
+from tests.gateway.payment.x402.wallets import FACILITATOR_KEY, OPENED, PAYER, STRANGER, Clock
 
 # specs/transports-v2/http.md (coinbase/x402 @ dd927a26): the PAYMENT-SIGNATURE example, a genuine signature.
 SPEC_SIGNATURE = (

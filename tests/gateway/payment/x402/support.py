@@ -25,8 +25,8 @@ from gateway_min.payment.x402 import (
     pay,
 )
 from gateway_min.runtime.upstream import DemoRuntime
+from tests.gateway.payment.x402.wallets import FACILITATOR_KEY, PAYER, STRANGER
 from tests.gateway.support import ADMIN, Clock, Harness, build
-from tests.x402.support import FACILITATOR_KEY, PAYER, STRANGER
 
 __all__ = ["ADMIN", "FACILITATOR_KEY", "PAYER", "STRANGER", "X402Harness", "build_x402", "chat"]
 FUNDS = 5_000_000

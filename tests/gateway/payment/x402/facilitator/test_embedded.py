@@ -15,7 +15,7 @@ from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
 from gateway_min.payment.x402.protocol.eip712 import UPTO_PROXY_ADDRESS, PermitWitnessTransfer, sign_permit2
 from gateway_min.payment.x402.protocol.models import PaymentPayload, SettleResponse, SupportedResponse, VerifyResponse
 from gateway_min.payment.x402.protocol.payloads import upto_to_wire
-from tests.x402.support import (
+from tests.gateway.payment.x402.wallets import (
     C_CHAIN,
     FACILITATOR_KEY,
     FUJI,

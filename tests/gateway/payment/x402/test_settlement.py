@@ -26,8 +26,8 @@ from gateway_min.payment.x402 import (
     decode_header,
 )
 from generated.catalog import NETWORKS
+from tests.gateway.payment.x402.support import FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 from tests.gateway.support import FaultyProvider, serve
-from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a red kite", "n": 1, "size": "1024x1024"}

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 import pricing
+from tests.gateway.payment.x402.support import FUNDS, PAYER, STRANGER, X402Harness, build_x402, chat
 from tests.gateway.support import FaultyProvider, serve
-from tests.x402_gateway.support import FUNDS, PAYER, STRANGER, X402Harness, build_x402, chat
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a red kite", "n": 1, "size": "1024x1024"}

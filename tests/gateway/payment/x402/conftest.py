@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.x402.support import OPENED
+from tests.gateway.payment.x402.wallets import OPENED
 
 
 @pytest.fixture(autouse=True)

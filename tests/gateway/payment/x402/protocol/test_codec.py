@@ -33,7 +33,7 @@ from gateway_min.payment.x402.protocol.models import (
     ResourceInfo,
     SettleResponse,
 )
-from tests.x402.test_eip712 import SPEC_PAYLOAD
+from tests.gateway.payment.x402.protocol.test_eip712 import SPEC_PAYLOAD
 
 # specs/transports-v2/http.md examples, byte for byte.
 SPEC_SIGNATURE_HEADER = base64.b64encode(orjson.dumps(SPEC_PAYLOAD)).decode()

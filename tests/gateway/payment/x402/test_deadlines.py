@@ -15,8 +15,8 @@ import pytest
 
 from gateway_min.payment.x402 import admit as x402_payment
 from gateway_min.upstream import UpstreamReply, UpstreamRequest
+from tests.gateway.payment.x402.support import FUNDS, PAYER, X402Harness, build_x402, chat
 from tests.gateway.support import FaultyProvider, serve
-from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, build_x402, chat
 
 pytestmark = pytest.mark.anyio
 AGENT = "0x" + "ab" * 20

@@ -7,7 +7,7 @@ import pytest
 from gateway_min.payment.x402.protocol.errors import MalformedPayment
 from gateway_min.payment.x402.protocol.models import PaymentPayload
 from gateway_min.payment.x402.protocol.requirements import build_requirements, local_checks, matches, payer_and_nonce
-from tests.x402.support import (
+from tests.gateway.payment.x402.wallets import (
     C_CHAIN,
     FACILITATOR_KEY,
     FUJI,

@@ -12,7 +12,7 @@ import pytest
 from gateway_min.http import SMALL_BODY
 from gateway_min.payment.x402 import HttpFacilitator, SettleResponse, pay
 from gateway_min.server import facilitator_headers
-from tests.x402_gateway.support import ADMIN, FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
+from tests.gateway.payment.x402.support import ADMIN, FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 
 pytestmark = pytest.mark.anyio
 BASE = "/api/x402/facilitator"

@@ -16,9 +16,9 @@ from gateway_min.payment.x402 import LocalFacilitator, SupportedKind, SupportedR
 from gateway_min.payment.x402.offer import FacilitatorMisconfigured, usable_kinds
 from gateway_min.runtime.upstream import DemoRuntime, HttpRuntime
 from gateway_min.server import DEMO_FACILITATOR_KEY, Settings, build, facilitator_headers, facilitator_signer
+from tests.gateway.payment.x402.support import ADMIN, build_x402
+from tests.gateway.payment.x402.wallets import FACILITATOR_KEY
 from tests.gateway.support import serve
-from tests.x402.support import FACILITATOR_KEY
-from tests.x402_gateway.support import ADMIN, build_x402
 
 
 def test_settings_travel_through_the_environment() -> None:

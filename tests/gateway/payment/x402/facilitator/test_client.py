@@ -14,8 +14,18 @@ from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
 from gateway_min.payment.x402.facilitator.client import Facilitator, HttpFacilitator, LocalFacilitator
 from gateway_min.payment.x402.protocol.errors import FacilitatorError, FacilitatorUnavailable
 from gateway_min.payment.x402.protocol.models import SettleResponse, VerifyResponse
-from tests.x402.support import FUJI, FUNDS, PAY_TO, PAYER, PRICE, at_amount, exact_requirements, facilitator, signed
-from tests.x402.support import upto_requirements as build_upto
+from tests.gateway.payment.x402.wallets import (
+    FUJI,
+    FUNDS,
+    PAY_TO,
+    PAYER,
+    PRICE,
+    at_amount,
+    exact_requirements,
+    facilitator,
+    signed,
+)
+from tests.gateway.payment.x402.wallets import upto_requirements as build_upto
 
 BASE = "http://facilitator.test/api/x402/facilitator"
 Scope = dict[str, Any]

@@ -13,7 +13,7 @@ from gateway_min.payment.x402.facilitator import EmbeddedFacilitator
 from gateway_min.payment.x402.protocol.codec import decode_header, encode_header
 from gateway_min.payment.x402.protocol.models import PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo
 from gateway_min.payment.x402.protocol.requirements import local_checks, matches, payer_and_nonce
-from tests.x402.support import (
+from tests.gateway.payment.x402.wallets import (
     FACILITATOR_KEY,
     FUNDS,
     MAX,
@@ -25,7 +25,7 @@ from tests.x402.support import (
     body,
     exact_requirements,
 )
-from tests.x402.support import upto_requirements as build_upto
+from tests.gateway.payment.x402.wallets import upto_requirements as build_upto
 
 RESOURCE = ResourceInfo(url="https://gateway.test/v1/chat/completions", description="Compose.Market AI Agent Inference")
 

@@ -16,8 +16,8 @@ from gateway_min.payment import receipts
 from gateway_min.payment.x402 import PaymentRequired, decode_header
 from gateway_min.runtime.work import DEFAULT_CAP, MIN_CAP
 from gateway_min.upstream import UpstreamReply
+from tests.gateway.payment.x402.support import FUNDS, PAYER, X402Harness, payment_response
 from tests.gateway.support import auth, serve
-from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, payment_response
 
 pytestmark = pytest.mark.anyio
 AGENT = "0x" + "ab" * 20

@@ -14,8 +14,8 @@ from x402.mechanisms.evm.upto import UptoEvmScheme
 
 import pricing
 from gateway_min.payment import receipts
+from tests.gateway.payment.x402.support import FUNDS, PAYER, X402Harness, chat
 from tests.gateway.support import serve
-from tests.x402_gateway.support import FUNDS, PAYER, X402Harness, chat
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a lighthouse at dusk", "n": 2, "size": "1024x1024", "quality": "hd"}
