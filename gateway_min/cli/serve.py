@@ -42,6 +42,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        "of it (normal)")
     serve.add_argument("--demo-chunk-delay", type=float, default=0.02, help="seconds between demo stream chunks")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--check", action="store_true",
+                       help="check that the gateway can start here (the port is free, the facilitator usable), then "
+                       "exit without serving, minting or printing anything else")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=None,
                        help="one line per request (default: on with --demo, off otherwise)")
     defaults = Limits()
@@ -90,6 +93,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): pick another port with "
               f"--port N (./scripts/run --port {args.port + 1})", file=sys.stderr)
         return 2
+    if args.check and not args.facilitator_url:
+        sock.close()
+        return 0
     env_admin = os.environ.get("COMPOSE_ADMIN_TOKEN") or None
     generated = "admin-" + secrets.token_urlsafe(24) if args.demo and not env_admin else None
     admin = env_admin or generated
@@ -110,6 +116,9 @@ def serve(args: argparse.Namespace) -> int:
             sock.close()
             return 2
         signer = None
+        if args.check:
+            sock.close()
+            return 0
     else:  # created once here, before any worker starts, when it is a generated key kept next to the ledger
         signer = facilitator_signer(settings).address
     limits = Limits(args.max_head_bytes, args.head_timeout, args.keep_alive, args.max_connections)

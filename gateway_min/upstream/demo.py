@@ -20,6 +20,9 @@ from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
 from gateway_min.work.audio import wav_seconds, wav_silence
 
 CREATED: Final = 1_735_689_600  # fixed timestamp: replies are byte-for-byte deterministic
+PCM_RATE: Final = 24_000
+MP3_HEADER: Final = b"\xff\xfb\x14\xc0"  # sync, MPEG-1, Layer III, no CRC, 32 kbit/s, 48 kHz, mono
+MP3_FRAME: Final = 96  # 144 × 32,000 / 48,000 bytes
 
 
 def _words(value: Any) -> list[str]:
@@ -46,6 +49,12 @@ def _limit(body: dict[str, Any]) -> int:
 def _reply_words(model: str, last: list[str], limit: int) -> tuple[list[str], str]:
     words = ["Demo", "reply", "from", model + ":", *last[:48], "(end", "of", "demo", "reply)"]
     return (words[:limit], "length") if len(words) > limit else (words, "stop")
+
+
+def mp3_silence(seconds: float) -> bytes:
+    """Silent MPEG-1 Layer III: 48 kHz mono frames at 32 kbit/s (96 bytes, 24 ms each), all side information zero."""
+    frame = MP3_HEADER + bytes(MP3_FRAME - len(MP3_HEADER))
+    return frame * max(1, round(seconds / 0.024))
 
 
 def _png(seed: bytes) -> bytes:
@@ -136,8 +145,21 @@ class DemoProvider:
         return UpstreamReply(200, "application/json", orjson.dumps(reply))
 
     async def _speech(self, request: UpstreamRequest) -> UpstreamReply:
+        """Silence as long as the text would take to say, in the asked format (OpenAI's default: mp3); a format the
+        demo cannot encode is refused as OpenAI refuses an unknown one."""
         text = str(request.body.get("input", ""))
-        return UpstreamReply(200, "audio/wav", wav_silence(min(30.0, 0.05 * len(text))))
+        seconds = min(30.0, 0.05 * len(text))
+        audio_format = request.body.get("response_format", "mp3")
+        if audio_format == "mp3":
+            return UpstreamReply(200, "audio/mpeg", mp3_silence(seconds))
+        if audio_format == "wav":
+            return UpstreamReply(200, "audio/wav", wav_silence(seconds))
+        if audio_format == "pcm":  # OpenAI's pcm: 24 kHz, 16-bit signed little-endian, mono, no header
+            return UpstreamReply(200, "audio/pcm", bytes(2 * round(PCM_RATE * seconds)))
+        error = {"error": {"message": f"the demo provider encodes speech as mp3, wav or pcm; it cannot answer "
+                                      f"response_format {str(audio_format)[:40]!r}", "type": "invalid_request_error",
+                           "param": "response_format", "code": "unsupported_value"}}
+        return UpstreamReply(400, "application/json", orjson.dumps(error))
 
     async def _transcription(self, request: UpstreamRequest) -> UpstreamReply:
         upload = (request.files or {}).get("file")

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.gateway.support import gateway_process
+from tests.gateway.support import KEY_HEADERS, gateway_process
 
 
 def test_the_printed_examples_work_as_printed(tmp_path: Path) -> None:
@@ -45,3 +45,16 @@ def test_without_the_sdk_the_banner_says_how_to_install_it(monkeypatch: pytest.M
     assert f"(that needs the openai package: {shlex.quote(sys.executable)} -m pip install 'openai>=1.40,<4')" in text
     monkeypatch.undo()
     assert "that needs the openai package" not in cli.banner("127.0.0.1", 8402, "admin", "compose-x", new_key=True)
+
+
+def test_the_readme_sdk_example_runs_against_a_live_demo(tmp_path: Path) -> None:
+    """Its native stream loop handles the compose.receipt event (a chunk without choices) and reads the receipt."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    [code] = [block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "native.chat" in block]
+    with gateway_process(tmp_path) as base:
+        key = httpx.post(f"{base}/api/keys", headers=KEY_HEADERS, json={
+            "budgetLimit": 1_000_000, "expiresAt": 4_000_000_000_000}).json()["token"]
+        code = code.replace("http://127.0.0.1:8402", base).replace("compose-...", key)
+        ran = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(r"charged \d+ atomic USDC, receipt rct_[0-9a-f]{32}$", ran.stdout.strip()), ran.stdout

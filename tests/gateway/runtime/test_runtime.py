@@ -482,3 +482,36 @@ async def test_a_runtime_stream_that_breaks_before_its_first_event_charges_nothi
     assert await x402.h.ledger.totals(key_id) == (0, 0)
     paid, _ = await x402_call(x402, f"/agent/{AGENT}/stream", {"message": "go"}, CAP)
     assert "compose.receipt" not in paid.text and x402.balance(PAYER) == FUNDS  # released: nothing moved
+
+
+@pytest.mark.parametrize(("model", "status"), [("dall-e-3", 400), ("tts-1", 400), ("text-embedding-3-small", 400),
+                                                ("no-such-model", 404)])
+async def test_an_agent_run_on_a_model_that_cannot_be_metered_is_refused_before_any_hold(
+        x402: X402Harness, model: str, status: int) -> None:
+    """It used to be served, and settled at the whole cap (1 USDC, or a key's whole remaining budget): the gateway
+    knows before the run that it cannot meter it by that model's token prices."""
+    runtime = FakeRuntime({"model": model, "usage": {"promptTokens": 3, "completionTokens": 4}})
+    x402.h.gw.runtime = runtime
+    token, key_id = await x402.h.create_key(5_000_000)
+    await x402.fund(PAYER)
+    body = {"message": "draw me a cat", "model": model}
+    async with x402.client() as client:
+        keyed = await client.post(f"/agent/{AGENT}/chat", headers=auth(token), json=body)
+        raw = await client.post(f"/agent/{AGENT}/chat", json=body)  # no payment: refused before the 402 challenge
+        streamed = await client.post(f"/agent/{AGENT}/stream", headers=auth(token), json=body)
+    for response in (keyed, raw, streamed):
+        assert response.status_code == status, response.text
+        assert model in response.json()["error"]["message"]
+    assert "payment-required" not in raw.headers
+    assert runtime.seen == []
+    assert await x402.h.ledger.totals(key_id) == (0, 0)
+    assert (await x402.h.ledger.get_key(key_id)).reserved == 0  # type: ignore[union-attr]
+
+
+async def test_an_agent_run_on_a_chat_model_it_names_is_served(x402: X402Harness) -> None:
+    token, _ = await x402.h.create_key(5_000_000)
+    async with x402.client() as client:
+        response = await client.post(f"/agent/{AGENT}/chat", headers=auth(token),
+                                     json={"message": "hi", "model": "gpt-4.1-mini"})
+    assert response.status_code == 200, response.text
+    assert response.json()["receipt"]["line_items"][0]["key"].startswith("input")
