@@ -20,7 +20,7 @@ from gateway_min.app import App
 from gateway_min.context import Gateway
 from gateway_min.http.access_log import AccessLog
 from gateway_min.http.types import ASGIApp
-from gateway_min.ledger import open_ledger, wall_clock_ms
+from gateway_min.ledger import is_server, open_ledger, wall_clock_ms
 from gateway_min.payment.x402.facilitator import EmbeddedFacilitator, Facilitator, HttpFacilitator, LocalFacilitator
 from gateway_min.payment.x402.offer import check_facilitator
 from gateway_min.runtime.upstream import DemoRuntime, HttpRuntime, Runtime
@@ -29,6 +29,7 @@ from gateway_min.upstream.demo import DemoProvider
 from gateway_min.upstream.transport import LeanTransport, UpstreamClient
 
 DEFAULT_DB: Final = "var/gateway.sqlite3"
+FACILITATOR_DB: Final = "var/gateway.facilitator.sqlite3"  # with a PostgreSQL ledger
 # --demo only: a key anyone can derive, for a facilitator whose "chain" is a local SQLite file.
 DEMO_FACILITATOR_KEY: Final = "0x" + keccak(b"compose gateway_min demo facilitator").hex()
 FACILITATOR_EXTENSIONS: Final = ("compose-metering-v1", "compose-payment-intent-v1")
@@ -56,6 +57,16 @@ class Settings:
     """The agent/workflow runtime; None: the demo runtime with --demo, else the runtime routes answer 503."""
     access_log: bool = False
     """One line per request on the `gateway_min.access` logger (http/access_log.py)."""
+    facilitator_db: str | None = None
+    """The embedded facilitator's SQLite file; None: `<db>.facilitator.sqlite3` beside a SQLite ledger, or
+    FACILITATOR_DB with a PostgreSQL one (the facilitator's "chain" stays a local file: see GATEWAY.md)."""
+
+    def facilitator_files(self) -> tuple[str, str]:
+        """(the embedded facilitator's SQLite file, the file that keeps its generated signing key)."""
+        if self.db == ":memory:" and not self.facilitator_db:
+            return ":memory:", ""
+        base = self.facilitator_db or (FACILITATOR_DB if is_server(self.db) else self.db + ".facilitator.sqlite3")
+        return base, base.removesuffix(".sqlite3") + ".key"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -72,6 +83,7 @@ class Settings:
             facilitator_token=environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
             access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
+            facilitator_db=environ.get("GATEWAY_FACILITATOR_DB") or None,
         )
 
     def export(self) -> dict[str, str]:
@@ -84,22 +96,22 @@ class Settings:
             out["COMPOSE_ADMIN_TOKEN"] = self.admin_token
         for name, value in (("GATEWAY_FACILITATOR_URL", self.facilitator_url), ("X402_FACILITATOR_KEY",
                             self.facilitator_key), ("GATEWAY_FACILITATOR_TOKEN", self.facilitator_token),
-                            ("GATEWAY_RUNTIME_URL", self.runtime_url)):
+                            ("GATEWAY_RUNTIME_URL", self.runtime_url), ("GATEWAY_FACILITATOR_DB", self.facilitator_db)):
             if value:
                 out[name] = value
         return out
 
 
 def facilitator_signer(settings: Settings) -> LocalAccount:
-    """The embedded facilitator's key: the demo key, X402_FACILITATOR_KEY, or `<db>.facilitator.key` (created
-    once with mode 0600; several workers starting together all end up with the same key)."""
+    """The embedded facilitator's key: the demo key, X402_FACILITATOR_KEY, or one generated once into its key file
+    (`<db>.facilitator.key`, mode 0600; several workers starting together all end up with the same key)."""
     if settings.demo and not settings.facilitator_key:
         return _account(DEMO_FACILITATOR_KEY)
     if settings.facilitator_key:
         return _account(settings.facilitator_key)
-    if settings.db == ":memory:":
+    _, path = settings.facilitator_files()
+    if not path:
         return _account("0x" + secrets.token_hex(32))
-    path = settings.db + ".facilitator.key"
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
@@ -127,7 +139,7 @@ def facilitator(settings: Settings, client: httpx.AsyncClient) -> tuple[Facilita
     if settings.facilitator_url:
         return HttpFacilitator(settings.facilitator_url, client, timeout=30.0,
                                headers=facilitator_headers(settings.facilitator_token)), None
-    path = ":memory:" if settings.db == ":memory:" else settings.db + ".facilitator.sqlite3"
+    path, _ = settings.facilitator_files()
     embedded = EmbeddedFacilitator(path, facilitator_signer(settings), extensions=FACILITATOR_EXTENSIONS)
     return LocalFacilitator(embedded), embedded
 
@@ -171,14 +183,15 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
     gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms,
                  facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client))
 
-    async def startup() -> None:  # fail fast when the facilitator cannot serve our networks
+    async def startup() -> None:  # fail fast: a ledger that cannot be reached or migrated, an unusable facilitator
+        await ledger.start()
         gw.x402_kinds = await check_facilitator(paying)
         # in uvicorn's start-up log, where an operator looks: which ledger, and how durable its settlements are
         logging.getLogger("uvicorn.error").info("ledger %s", ledger.description)
 
     async def shutdown() -> None:
         await client.aclose()
-        ledger.close()
+        await ledger.aclose()
         if embedded is not None:
             embedded.close()
 

@@ -1,20 +1,24 @@
-"""The command line: `python -m gateway_min serve …` (or the `compose-gateway` console script)."""
+"""The command line: `python -m gateway_min serve …` and `… ledger migrate` (or the `compose-gateway` console
+script)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from gateway_min.cli import serve
+from gateway_min.cli import ledger, serve
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway_min")
     commands = parser.add_subparsers(dest="command", required=True)
     serve.add_parser(commands)
+    ledger.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve.serve(args)
+    if args.command == "ledger":
+        return ledger.run(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse refuses it first
     return 2
 

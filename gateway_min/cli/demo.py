@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Final
 
-from gateway_min.ledger import KeyRow, open_ledger, wall_clock_ms
+from gateway_min.ledger import KeyRow, is_server, open_ledger, wall_clock_ms
 from gateway_min.payment.compose_key.tokens import new_token, token_hash
 
 DEMO_DB: Final = "var/gateway-demo.sqlite3"
@@ -25,35 +25,43 @@ MIN_DAYS_LEFT: Final = 1  # a kept demo key that expires sooner than this is rep
 
 
 def key_file(db: str) -> Path:
-    return Path(db + ".demo-key")
+    return Path(("var/gateway-demo" if is_server(db) else db) + ".demo-key")
 
 
 def demo_key(db: str, chain_id: int = 43113) -> tuple[str, bool]:
     """(the demo Compose Key's token, whether it is new). The token kept beside the ledger (`<db>.demo-key`, mode
-    0600) is reused while its key is live: not revoked, budget left, more than a day before it expires. Otherwise a
-    new key (5 USDC, 30 days) is created directly in the ledger and kept in its place."""
-    ledger = open_ledger(db)
+    0600; `var/gateway-demo.demo-key` for a ledger on a server) is reused while its key is live: not revoked,
+    budget left, more than a day before it expires. Otherwise a new key (5 USDC, 30 days) is created directly in
+    the ledger and kept in its place."""
     path = key_file(db)
+    kept = path.read_text().strip() if path.exists() else None
+    token, new = asyncio.run(_demo_key(db, kept, chain_id))
+    if new:
+        _keep(path, token)
+    return token, new
+
+
+async def _demo_key(db: str, kept: str | None, chain_id: int) -> tuple[str, bool]:
+    ledger = open_ledger(db)
+    await ledger.start()
     try:
-        kept = path.read_text().strip() if path.exists() else None
         now = wall_clock_ms()
         if kept is not None:
-            key = asyncio.run(ledger.key_by_hash(token_hash(kept)))
+            key = await ledger.key_by_hash(token_hash(kept))
             if key is not None and key.revoked_at is None and key.available > 0 and \
                     key.expires_at > now + MIN_DAYS_LEFT * 86_400_000:
                 return kept, False
         token = new_token()
-        key = KeyRow(str(uuid.uuid4()), token_hash(token), token[:12], DEMO_WALLET, chain_id, "api", "demo",
-                     DEMO_BUDGET, 0, 0, now, now + DEMO_DAYS * 86_400_000, None, None)
-        asyncio.run(ledger.create_key(key))
+        await ledger.create_key(KeyRow(str(uuid.uuid4()), token_hash(token), token[:12], DEMO_WALLET, chain_id, "api",
+                                       "demo", DEMO_BUDGET, 0, 0, now, now + DEMO_DAYS * 86_400_000, None, None))
+        return token, True
     finally:
-        ledger.close()
-    _keep(path, token)
-    return token, True
+        await ledger.aclose()
 
 
 def _keep(path: Path, token: str) -> None:
     """Write the token readable by its owner only, replacing the file in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:

@@ -19,7 +19,7 @@ from gateway_min.cli import demo
 from gateway_min.http.limits import Limits, raise_descriptor_limit
 from gateway_min.payment.x402.facilitator import HttpFacilitator
 from gateway_min.payment.x402.offer import FacilitatorMisconfigured, check_facilitator
-from gateway_min.server import DEFAULT_DB, Settings, facilitator_headers, facilitator_signer
+from gateway_min.server import DEFAULT_DB, FACILITATOR_DB, Settings, facilitator_headers, facilitator_signer
 
 PROTOCOL: Final = "gateway_min.http.limits:GuardedHttpTools"
 
@@ -28,8 +28,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = commands.add_parser("serve", help="run the gateway")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8402)
-    serve.add_argument("--db", default=None,
-                       help=f"the SQLite ledger (default {DEFAULT_DB}, or {demo.DEMO_DB} with --demo)")
+    serve.add_argument("--db", default=os.environ.get("GATEWAY_DB") or None,
+                       help=f"the ledger: a SQLite file (default {DEFAULT_DB}, or {demo.DEMO_DB} with --demo) or a "
+                       "postgresql://user@host/db URL for several replicas; default from GATEWAY_DB")
+    serve.add_argument("--facilitator-db", default=os.environ.get("GATEWAY_FACILITATOR_DB") or None,
+                       help="the embedded facilitator's SQLite file (default: beside a SQLite ledger, or "
+                       f"{FACILITATOR_DB} with a PostgreSQL one)")
     serve.add_argument("--demo", action="store_true", help="built-in demo upstream for every model, a demo key")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--upstream-url", help="send every model to this OpenAI-compatible base URL")
@@ -105,7 +109,7 @@ def serve(args: argparse.Namespace) -> int:
                         demo_chunk_delay=args.demo_chunk_delay if args.demo else 0.0,
                         facilitator_url=args.facilitator_url, facilitator_key=os.environ.get("X402_FACILITATOR_KEY"),
                         facilitator_token=os.environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
-                        runtime_url=args.runtime_url,
+                        runtime_url=args.runtime_url, facilitator_db=args.facilitator_db,
                         access_log=args.demo if args.access_log is None else args.access_log)
     if not admin:
         print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)

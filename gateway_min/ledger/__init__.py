@@ -1,7 +1,8 @@
 """The budget ledger: Compose Keys, payment intents (holds) and their journal, x402 claims.
 
 One interface (interface.py: `Ledger`) and what it holds (model.py); the backend is chosen by the ledger's
-location (`open_ledger`): a file path is the embedded SQLite ledger (sqlite/).
+location (`open_ledger`): a file path is the embedded SQLite ledger (sqlite/), a `postgresql://` URL the ledger on
+PostgreSQL (postgres/), for several processes or machines. Schema migrations: migrations.py.
 """
 
 from __future__ import annotations
@@ -45,15 +46,25 @@ __all__ = [
     "Receipt",
     "Reservation",
     "Resolution",
+    "is_server",
     "open_ledger",
     "wall_clock_ms",
 ]
 
 
-def open_ledger(location: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> Ledger:
-    """The ledger at `location`: a SQLite file path, `sqlite:///relative/path` or `sqlite:////absolute/path`
-    (SQLAlchemy's spelling), or `:memory:` (tests)."""
-    from gateway_min.ledger.sqlite import SqliteLedger  # noqa: PLC0415 - a backend is loaded only when chosen
+def is_server(location: str) -> bool:
+    """Whether `location` names a database server (PostgreSQL) rather than a SQLite file."""
+    return location.startswith(("postgresql://", "postgres://"))
 
-    path = location.removeprefix("sqlite:///")
-    return SqliteLedger(path, clock=clock, durable_sync=durable_sync)
+
+def open_ledger(location: str, *, clock: Callable[[], int] = wall_clock_ms, durable_sync: str = "FULL") -> Ledger:
+    """The ledger at `location`: `postgresql://user@host/db` (PostgreSQL: start it with `await ledger.start()`), a
+    SQLite file path, `sqlite:///relative/path` or `sqlite:////absolute/path` (SQLAlchemy's spelling), or
+    `:memory:` (tests). Each backend is imported only when chosen."""
+    if is_server(location):
+        from gateway_min.ledger.postgres import PostgresLedger  # noqa: PLC0415
+
+        return PostgresLedger(location, clock=clock, durable_sync=durable_sync)
+    from gateway_min.ledger.sqlite import SqliteLedger  # noqa: PLC0415
+
+    return SqliteLedger(location.removeprefix("sqlite:///"), clock=clock, durable_sync=durable_sync)

@@ -17,6 +17,16 @@ from gateway_min.ledger.model import ClaimRow, Hold, IntentRow, KeyRow, Receipt,
 class Ledger(Protocol):
     description: str
     """Where it keeps its books and how durably, for the start-up log (never a password)."""
+    migrated: list[int]
+    """The schema versions this process applied when it started (ledger/migrations.py)."""
+
+    async def start(self) -> None:
+        """Connect and migrate (a server backend), in the event loop that will use the ledger."""
+        ...
+
+    async def aclose(self) -> None:
+        """Finish what runs behind cancelled callers, then close."""
+        ...
 
     async def create_key(self, key: KeyRow) -> KeyRow: ...
 
@@ -42,6 +52,11 @@ class Ledger(Protocol):
 
     async def abort(self, intent_id: str, reason: str) -> Resolution: ...
 
+    async def dispatch(self, intent_id: str) -> None:
+        """Mark that the upstream call is being made (a hold reserved without `dispatched`): an expired hold is then
+        booked, not released (I6)."""
+        ...
+
     async def get_intent(self, intent_id: str) -> IntentRow | None: ...
 
     async def expire_due(self) -> int:
@@ -62,4 +77,6 @@ class Ledger(Protocol):
 
     async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close a ledger that needs no event loop to close (SQLite); a started server backend needs `aclose`."""
+        ...

@@ -5,7 +5,8 @@ to be gone when the machine has booted since (a SQLite file in WAL mode is share
 serves it), or when its pid no longer exists in our pid namespace, or names a process started at another time (a
 reused pid). Anything that cannot be judged counts as running, and a claim is only ever given up when its process
 is known to be gone: an owner in another pid or time namespace (another container on the same file), a /proc that
-hides other processes or belongs to another pid namespace, no /proc at all.
+hides other processes or belongs to another pid namespace, no /proc at all. On a ledger shared between machines
+(PostgreSQL) another boot id cannot be judged either: only processes of this same boot are.
 """
 
 from __future__ import annotations
@@ -71,15 +72,17 @@ def _exists(pid: int) -> bool:
     return True
 
 
-def is_gone(owner: str | None) -> bool:
-    """True only when the process named by `owner` is known to have ended."""
+def is_gone(owner: str | None, *, shared: bool = False) -> bool:
+    """True only when the process named by `owner` is known to have ended. `shared`: the ledger is shared between
+    machines (a database server), so another boot id may be another machine's, not a reboot of this one: it
+    cannot be judged."""
     here = _here()
     parts = (owner or "").split(":")
     if here is None or len(parts) != 5 or not parts[3].isdigit() or not 0 < int(parts[3]) < 1 << 31:
         return False
     boot, pid_namespace, time_namespace, pid, start = parts
     if boot != here[0]:
-        return True  # the machine has booted since
+        return not shared  # a file on this machine: it has booted since; a server: maybe another machine
     if (pid_namespace, time_namespace) != here[1:]:
         return False  # another pid namespace (its pids mean nothing here) or time namespace (start times shift)
     if not _exists(int(pid)):

@@ -21,10 +21,12 @@ import uvicorn
 
 from gateway_min.app import App
 from gateway_min.context import Gateway
-from gateway_min.ledger.sqlite import SqliteLedger as Ledger
+from gateway_min.ledger import Ledger, open_ledger
+from gateway_min.ledger.postgres import PostgresLedger
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
 from gateway_min.upstream.demo import DemoProvider
 from gateway_min.work.audio import wav_silence as wav  # noqa: F401 - the tests' WAV files
+from tests.gateway.ledger import backends
 
 ADMIN = "admin-test-token"
 WALLET = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -52,6 +54,17 @@ class Harness:
     ledger: Ledger
     clock: Clock
     provider: Any
+    location: str = ""
+
+    def close(self) -> None:
+        self.ledger.close()
+        backends.drop_schema(self.location)
+
+    async def aclose(self) -> None:
+        """Close in the test's event loop (a PostgreSQL pool belongs to it), then whatever other loops opened."""
+        await self.ledger.aclose()
+        self.ledger.close()
+        await asyncio.to_thread(backends.drop_schema, self.location)
 
     def client(self, base_url: str = "http://gateway.test") -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=base_url, timeout=30)
@@ -76,15 +89,19 @@ def harness_on(tmp: Path, provider: Any) -> Iterator[tuple[Harness, Any]]:
     try:
         yield harness, provider
     finally:
-        harness.ledger.close()
+        harness.close()
 
 
-def build(tmp: Path, provider: Any = None, *, clock: Clock | None = None, db: str | None = None) -> Harness:
+def build(tmp: Path, provider: Any = None, *, clock: Clock | None = None, db: str | None = None,
+          backend: str = "sqlite") -> Harness:
+    """The app on a ledger of `backend` (backends.py): a file in `tmp`, or a fresh PostgreSQL schema; `db` names
+    one to reuse (a restart)."""
     clock = clock or Clock()
-    ledger = Ledger(db or str(tmp / "ledger.sqlite3"), clock=clock)
+    location = db or backends.location(backend, tmp)
+    ledger = open_ledger(location, clock=clock)
     provider = provider or DemoProvider()
     gw = Gateway(ledger=ledger, providers=Providers(every=provider), admin_token=ADMIN, clock=clock)
-    return Harness(App(gw), gw, ledger, clock, provider)
+    return Harness(App(gw), gw, ledger, clock, provider, location)
 
 
 def free_port() -> int:
@@ -136,7 +153,16 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    async def run() -> None:
+        try:
+            await server.serve()
+        finally:  # a PostgreSQL ledger's pool of this thread's event loop closes with it
+            ledger = getattr(getattr(app, "gw", None), "ledger", None)
+            if isinstance(ledger, PostgresLedger):
+                await ledger.aclose()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:

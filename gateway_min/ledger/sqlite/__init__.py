@@ -54,7 +54,13 @@ class SqliteLedger:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.writer = Writer(path, durable_sync=durable_sync)
         self.owner = owner.this_process()  # recorded on the x402 claims this process takes
-        self.writer.run_sync(ops.migrate)
+        self.migrated = self.writer.run_sync(lambda c: ops.migrate(c, clock()))
+
+    async def start(self) -> None:
+        """Nothing to do: the file was opened and migrated when the ledger was made."""
+
+    async def aclose(self) -> None:
+        self.close()
 
     def close(self) -> None:
         self.writer.close()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from pathlib import Path
 from typing import Any, Final
 
 import orjson
 
+from gateway_min.ledger import migrations
 from gateway_min.ledger.model import (
     BudgetExhausted,
     Hold,
@@ -31,19 +31,32 @@ from gateway_min.ledger.model import (
     Resolution,
 )
 
-SCHEMA: Final = (Path(__file__).parent / "schema.sql").read_text()
-
-
 _KEY_COLUMNS: Final = ", ".join(KeyRow._fields)
 _INTENT_COLUMNS: Final = ", ".join(IntentRow._fields)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
+def migrate(conn: sqlite3.Connection, now: int) -> list[int]:
+    """Apply the pending migrations (ledger/migrations.py) inside the writer's transaction (BEGIN IMMEDIATE: the
+    file's write lock, so processes starting together apply them once); the versions applied."""
+    conn.execute(migrations.TABLE)
+    applied = {version for (version,) in conn.execute("SELECT version FROM schema_migrations")}
+    done = []
+    for migration in migrations.pending(migrations.load("sqlite"), applied):
+        for statement in migrations.statements(migration.sql):
             conn.execute(statement)
+        if migration.version == 1:
+            _columns_of_older_ledgers(conn)
+        conn.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                     (migration.version, migration.name, now))
+        done.append(migration.version)
+    return done
+
+
+def _columns_of_older_ledgers(conn: sqlite3.Connection) -> None:
+    """A ledger made before versioned migrations has the tables of version 1 (CREATE TABLE IF NOT EXISTS kept them)
+    but maybe not every x402_claims column that version 1 declares."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(x402_claims)")}
-    if "stream" not in columns:  # a ledger from before
+    if "stream" not in columns:
         conn.execute("ALTER TABLE x402_claims ADD COLUMN stream INTEGER NOT NULL DEFAULT 0")
     for column in ("owner", "token"):
         if column not in columns:

@@ -19,7 +19,7 @@ from gateway_min import server
 from gateway_min.http import request as http
 from gateway_min.http.request import MAX_DEPTH, nested_within
 from gateway_min.work.audio import wav_seconds
-from tests.gateway.support import KEY_HEADERS, Harness, auth, chat, gateway_process, serve, wav
+from tests.gateway.support import KEY_HEADERS, Harness, auth, build, chat, gateway_process, serve, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -220,8 +220,9 @@ async def test_prepare_numbers_and_idempotency_keys_in_either_place(harness: Har
     assert await harness.ledger.totals(key_id) == (10, 0)
 
 
-def test_a_stalled_or_trickling_body_is_a_408_that_closes_the_connection(harness: Harness,
+def test_a_stalled_or_trickling_body_is_a_408_that_closes_the_connection(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = build(tmp_path)
     monkeypatch.setattr(http, "BODY_IDLE_SECONDS", 0.3)
     monkeypatch.setattr(http, "BODY_TOTAL_SECONDS", 0.5)
     head = b"POST /api/payments/meter/model HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -241,6 +242,7 @@ def test_a_stalled_or_trickling_body_is_a_408_that_closes_the_connection(harness
             assert reply.startswith(b"HTTP/1.1 408"), reply
             assert why in reply and b"connection: close" in reply.lower()
             assert time.monotonic() - started < 3
+    harness.close()
 
 
 async def test_json_only_routes_take_a_small_body(harness: Harness) -> None:

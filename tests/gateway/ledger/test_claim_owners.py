@@ -25,7 +25,7 @@ linux_only = pytest.mark.skipif(owner.this_process() is None, reason="process id
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(tmp_path / "ledger.sqlite3", isolation_level=None)
-    ops.migrate(conn)
+    ops.migrate(conn, 0)
     yield conn
     conn.close()
 
@@ -126,7 +126,7 @@ def test_an_older_ledger_gains_the_owner_column(tmp_path: Path) -> None:
                 "state TEXT NOT NULL, scheme TEXT NOT NULL, amount BIGINT NOT NULL, settled BIGINT, tx_hash TEXT, "
                 "receipt TEXT, claimed_at BIGINT NOT NULL, resolved_at BIGINT, PRIMARY KEY (network, payer, nonce))")
     old.execute("INSERT INTO x402_claims VALUES ('n', 'p', '0x1', 'claimed', 'upto', 5, NULL, NULL, NULL, 1, NULL)")
-    ops.migrate(old)
+    ops.migrate(old, 0)
     row = claims.get(old, "n", "p", "0x1")
     assert row is not None and (row.stream, row.owner, row.token) == (0, None, None)
     old.close()

@@ -20,7 +20,7 @@ TTL = 1_000
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(tmp_path / "ledger.sqlite3", isolation_level=None)
-    ops.migrate(conn)
+    ops.migrate(conn, 0)
     ops.create_key(conn, KeyRow("k", "hash", "compose-abc", "0xowner", 43113, "api", None, 10_000, 0, 0, START,
                                 START + 10 * TTL, None, None))
     yield conn

@@ -10,6 +10,7 @@ import pytest
 
 import pricing
 from gateway_min.payment import receipts
+from tests.gateway.ledger import backends
 from tests.gateway.support import Harness, auth, chat, wav
 
 pytestmark = pytest.mark.anyio
@@ -265,7 +266,6 @@ async def test_ledger_conservation_after_a_mixed_run(harness: Harness) -> None:
     key = await harness.ledger.get_key(key_id)
     assert key is not None
     assert await harness.ledger.totals(key_id) == (key.reserved, key.spent)  # I2: counters = journal of intents
-    journal = harness.ledger.writer.run_sync(
-        lambda c: c.execute("SELECT reserved, spent FROM journal WHERE key_id = ? ORDER BY seq DESC LIMIT 1",
-                            (key_id,)).fetchone())
-    assert tuple(journal) == (key.reserved, key.spent)
+    journal = await backends.query(harness.ledger, "SELECT reserved, spent FROM journal WHERE key_id = $1 "
+                                   "ORDER BY seq DESC LIMIT 1", key_id)
+    assert journal == [(key.reserved, key.spent)]

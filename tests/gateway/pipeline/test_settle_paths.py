@@ -5,7 +5,7 @@ never charged."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,8 @@ import pytest
 import pricing
 from gateway_min.payment import receipts
 from gateway_min.upstream import Providers, UpstreamReply, UpstreamRequest, UpstreamUnavailable
-from tests.gateway.support import Harness, auth, chat, harness_on, wav
+from tests.gateway.ledger import backends
+from tests.gateway.support import Harness, auth, build, chat, harness_on, wav
 
 pytestmark = pytest.mark.anyio
 
@@ -38,9 +39,11 @@ class Scripted:
 
 
 @pytest.fixture
-def scripted(tmp_path: Path) -> Iterator[tuple[Harness, Scripted]]:
-    with harness_on(tmp_path, Scripted()) as built:
-        yield built
+async def scripted(tmp_path: Path, backend: str) -> AsyncIterator[tuple[Harness, Scripted]]:
+    provider = Scripted()
+    harness = build(tmp_path, provider, backend=backend)
+    yield harness, provider
+    await harness.aclose()
 
 
 def json_reply(body: Any) -> UpstreamReply:
@@ -131,9 +134,8 @@ async def test_a_transcription_without_usage_settles_the_audio_bound(scripted: t
     assert (await stored(harness, headers))[:2] == ("settled", expected)
 
 
-def key_ids(harness: Harness) -> list[str]:
-    rows = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT id FROM compose_keys").fetchall())
-    return [row[0] for row in rows]
+async def key_ids(harness: Harness) -> list[str]:
+    return [row[0] for row in await backends.query(harness.ledger, "SELECT id FROM compose_keys")]
 
 
 async def test_a_body_that_breaks_after_the_headers_is_a_502_and_no_charge(
@@ -148,7 +150,7 @@ async def test_a_body_that_breaks_after_the_headers_is_a_502_and_no_charge(
     status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
     assert status == 502 and answer["error"]["code"] == "provider_unavailable"
     assert headers["x-compose-key-budget-reserved"] == "0"  # the hold is released, and the answer says so
-    (key_id,) = key_ids(harness)
+    (key_id,) = await key_ids(harness)
     assert await harness.ledger.totals(key_id) == (0, 0)
     assert await stored(harness, headers) == ("aborted", None, pricing.quote_max("gpt-4.1", chat(), "chat").amount)
 
@@ -172,9 +174,9 @@ async def test_an_unexpected_failure_of_the_upstream_call_aborts_the_hold(
     provider.raises = RuntimeError("a bug in a provider adapter")
     status, answer, _ = await paid(harness, "/v1/chat/completions", chat())
     assert status == 500 and answer["error"]["code"] == "internal_error"
-    (key_id,) = key_ids(harness)
+    (key_id,) = await key_ids(harness)
     assert await harness.ledger.totals(key_id) == (0, 0)
-    states = harness.ledger.writer.run_sync(lambda c: c.execute("SELECT state, reason FROM intents").fetchall())
+    states = await backends.query(harness.ledger, "SELECT state, reason FROM intents")
     assert states == [("aborted", "gateway_error")]
 
 
@@ -184,7 +186,7 @@ async def test_a_model_whose_provider_has_no_key_is_a_503_before_any_hold(tmp_pa
         status, answer, headers = await paid(harness, "/v1/chat/completions", chat())
         assert status == 503 and answer["error"]["code"] == "provider_unavailable"
         assert "x-payment-intent-id" not in headers
-        assert harness.ledger.writer.run_sync(lambda c: c.execute("SELECT COUNT(*) FROM intents").fetchone()) == (0,)
+        assert await backends.query(harness.ledger, "SELECT COUNT(*) FROM intents") == [(0,)]
 
 
 async def test_an_image_parameter_the_model_does_not_price_by_is_ignored_as_in_the_quote(

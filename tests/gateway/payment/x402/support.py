@@ -25,6 +25,7 @@ from gateway_min.payment.x402 import (
     pay,
 )
 from gateway_min.runtime.upstream import DemoRuntime
+from tests.gateway.ledger import backends
 from tests.gateway.payment.x402.wallets import FACILITATOR_KEY, PAYER, STRANGER
 from tests.gateway.support import ADMIN, Clock, Harness, build
 
@@ -77,16 +78,16 @@ class X402Harness:
 
     async def claims(self) -> list[tuple[str, str, int | None, str | None]]:
         """(state, scheme, settled, tx hash) of every x402 claim in the gateway ledger."""
-        def read(conn: sqlite3.Connection) -> list[Any]:
-            return conn.execute("SELECT state, scheme, settled, tx_hash FROM x402_claims ORDER BY claimed_at").fetchall()
+        rows = await backends.query(self.h.ledger, "SELECT state, scheme, settled, tx_hash FROM x402_claims "
+                                    "ORDER BY claimed_at")
+        return [(str(a), str(b), c, d) for a, b, c, d in rows]
 
-        return [tuple(row) for row in await self.h.ledger.writer.run(read)]  # type: ignore[misc]
 
-
-def build_x402(tmp: Path, provider: Any = None, *, runtime: Any = None, clock: Clock | None = None) -> X402Harness:
+def build_x402(tmp: Path, provider: Any = None, *, runtime: Any = None, clock: Clock | None = None,
+               backend: str = "sqlite") -> X402Harness:
     # The official SDK signs with the wall clock, so the gateway and the facilitator keep it too.
     clock = clock or Clock(int(time.time() * 1000))
-    harness = build(tmp, provider, clock=clock)
+    harness = build(tmp, provider, clock=clock, backend=backend)
     path = tmp / "facilitator.sqlite3"
     embedded = EmbeddedFacilitator(str(path), FACILITATOR_KEY, now=lambda: clock() // 1000)
     harness.gw.facilitator = LocalFacilitator(embedded)

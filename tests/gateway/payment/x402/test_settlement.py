@@ -26,6 +26,7 @@ from gateway_min.payment.x402 import (
     decode_header,
 )
 from generated.catalog import NETWORKS
+from tests.gateway.ledger import backends
 from tests.gateway.payment.x402.support import FUNDS, PAYER, X402Harness, build_x402, chat, payment_response
 from tests.gateway.support import FaultyProvider, serve
 
@@ -346,10 +347,8 @@ async def test_receipt_header_and_body_agree_and_the_claim_keeps_the_receipt(x40
     receipt = response.json()["compose_receipt"]
     assert receipts.decode_header(response.headers["x-compose-receipt"]) == receipts.camel(receipt)
 
-    def stored(conn: Any) -> str:
-        return str(conn.execute("SELECT receipt FROM x402_claims").fetchone()[0])
-
-    assert orjson.loads(await x402.h.ledger.writer.run(stored)) == receipt
+    [(stored,)] = await backends.query(x402.h.ledger, "SELECT receipt FROM x402_claims")
+    assert orjson.loads(stored) == receipt
 
 
 async def test_an_exact_stream_settles_before_the_first_byte(x402: X402Harness, monkeypatch: pytest.MonkeyPatch) -> None:

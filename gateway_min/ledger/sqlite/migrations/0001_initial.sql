@@ -1,4 +1,4 @@
--- The budget ledger. Portable SQL (SQLite >= 3.35 and Postgres): integers in USDC atomic units, times in Unix ms.
+-- The budget ledger on SQLite, version 1. Integers in USDC atomic units, times in Unix ms.
 -- Invariant I1 is also a CHECK: spent + reserved never exceeds the budget, neither ever goes negative.
 CREATE TABLE IF NOT EXISTS compose_keys (
     id           TEXT PRIMARY KEY,
