@@ -16,7 +16,6 @@ from gateway_min.http.types import Message, Receive, Scope, Send
 from gateway_min.routes import build_router
 
 log = logging.getLogger("gateway_min")
-SWEEP_SECONDS: Final = 30.0
 REQUEST_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # a caller's X-Request-Id is echoed if it matches (§2)
 
 
@@ -92,7 +91,7 @@ class App:
     async def _sweep(self) -> None:
         """Abandoned holds expire even when nobody reserves on their key again (I6)."""
         while True:
-            await asyncio.sleep(SWEEP_SECONDS)
+            await asyncio.sleep(self.gw.sweep_seconds)
             try:
                 expired = await self.gw.ledger.expire_due()
                 if expired:

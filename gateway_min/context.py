@@ -25,7 +25,10 @@ class Gateway:
     clock: Callable[[], int]
     """Unix milliseconds."""
     intent_ttl_ms: int = 15 * 60 * 1000
+    """How long a hold lives before the sweeper expires it (a stream's: stream_ttl_ms)."""
     stream_ttl_ms: int = 60 * 60 * 1000
+    sweep_seconds: float = 30.0
+    """How often this process expires the holds past their TTL (I6); with several, each sweeps."""
     max_audio_seconds: int = 3600
     """Hold bound for transcriptions whose duration cannot be read from the upload (anything but WAV)."""
     keys: dict[str, KeyRow] = field(default_factory=dict)

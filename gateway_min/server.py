@@ -57,6 +57,12 @@ class Settings:
     """The agent/workflow runtime; None: the demo runtime with --demo, else the runtime routes answer 503."""
     access_log: bool = False
     """One line per request on the `gateway_min.access` logger (http/access_log.py)."""
+    hold_ttl: int = 15 * 60
+    """Seconds a hold lives (`--hold-ttl`); a stream's: `stream_hold_ttl`. Raw x402 needs at least 60 (a payment
+    must stay valid 55 s for the work and its settlement)."""
+    stream_hold_ttl: int = 60 * 60
+    sweep_interval: float = 30.0
+    """Seconds between this process's sweeps of expired holds."""
     facilitator_db: str | None = None
     """The embedded facilitator's SQLite file; None: `<db>.facilitator.sqlite3` beside a SQLite ledger, or
     FACILITATOR_DB with a PostgreSQL one (the facilitator's "chain" stays a local file: see GATEWAY.md)."""
@@ -84,12 +90,17 @@ class Settings:
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
             access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
             facilitator_db=environ.get("GATEWAY_FACILITATOR_DB") or None,
+            hold_ttl=int(environ.get("GATEWAY_HOLD_TTL", cls.hold_ttl)),
+            stream_hold_ttl=int(environ.get("GATEWAY_STREAM_HOLD_TTL", cls.stream_hold_ttl)),
+            sweep_interval=float(environ.get("GATEWAY_SWEEP_INTERVAL", cls.sweep_interval)),
         )
 
     def export(self) -> dict[str, str]:
         """The environment that makes `from_env` return these settings in a worker process."""
         out = {"GATEWAY_DB": self.db, "GATEWAY_DEMO": "1" if self.demo else "0", "GATEWAY_SYNC": self.durable_sync,
-               "GATEWAY_DEMO_CHUNK_DELAY": str(self.demo_chunk_delay), "GATEWAY_ACCESS_LOG": str(int(self.access_log))}
+               "GATEWAY_DEMO_CHUNK_DELAY": str(self.demo_chunk_delay), "GATEWAY_ACCESS_LOG": str(int(self.access_log)),
+               "GATEWAY_HOLD_TTL": str(self.hold_ttl), "GATEWAY_STREAM_HOLD_TTL": str(self.stream_hold_ttl),
+               "GATEWAY_SWEEP_INTERVAL": str(self.sweep_interval)}
         if self.upstream_url:
             out["GATEWAY_UPSTREAM_URL"] = self.upstream_url
         if self.admin_token:
@@ -181,7 +192,9 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
             providers = Providers.from_catalog(client)
     paying, embedded = facilitator(settings, client)
     gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms,
-                 facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client))
+                 facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client),
+                 intent_ttl_ms=settings.hold_ttl * 1000, stream_ttl_ms=settings.stream_hold_ttl * 1000,
+                 sweep_seconds=settings.sweep_interval)
 
     async def startup() -> None:  # fail fast: a ledger that cannot be reached or migrated, an unusable facilitator
         await ledger.start()

@@ -45,6 +45,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="durability of settlements: fsynced before the response (full, default), or within 20 ms "
                        "of it (normal)")
     serve.add_argument("--demo-chunk-delay", type=float, default=0.02, help="seconds between demo stream chunks")
+    serve.add_argument("--hold-ttl", type=int, default=Settings.hold_ttl,
+                       help="seconds a hold lives before it is expired (raw x402 needs at least 60)")
+    serve.add_argument("--stream-hold-ttl", type=int, default=Settings.stream_hold_ttl,
+                       help="seconds a stream's hold lives")
+    serve.add_argument("--sweep-interval", type=float, default=Settings.sweep_interval,
+                       help="seconds between sweeps of expired holds")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--check", action="store_true",
                        help="check that the gateway can start here (the port is free, the facilitator usable), then "
@@ -109,7 +115,8 @@ def serve(args: argparse.Namespace) -> int:
                         demo_chunk_delay=args.demo_chunk_delay if args.demo else 0.0,
                         facilitator_url=args.facilitator_url, facilitator_key=os.environ.get("X402_FACILITATOR_KEY"),
                         facilitator_token=os.environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
-                        runtime_url=args.runtime_url, facilitator_db=args.facilitator_db,
+                        runtime_url=args.runtime_url, facilitator_db=args.facilitator_db, hold_ttl=args.hold_ttl,
+                        stream_hold_ttl=args.stream_hold_ttl, sweep_interval=args.sweep_interval,
                         access_log=args.demo if args.access_log is None else args.access_log)
     if not admin:
         print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)

@@ -119,15 +119,18 @@ def gateway_process(tmp: Path, *args: str) -> Iterator[str]:
 
 
 @contextmanager
-def gateway_server(tmp: Path, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """gateway_process, yielding the process too (to kill it)."""
+def gateway_server(tmp: Path, *args: str, db: str | None = None,
+                   env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """gateway_process, yielding the process too (to kill it). `db`: another ledger than `tmp`'s SQLite file (a
+    PostgreSQL URL); the process runs in `tmp`, so relative paths (var/…) stay there."""
     port = free_port()
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gateway_min", "serve", "--demo", "--db", str(tmp / "gateway.sqlite3"), "--port",
-             str(port), "--log-level", "warning", "--demo-chunk-delay", "0", *args],
-            env={**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN}, stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "gateway_min", "serve", "--demo", "--db", db or str(tmp / "gateway.sqlite3"),
+             "--port", str(port), "--log-level", "warning", "--demo-chunk-delay", "0", *args],
+            env={**os.environ, "COMPOSE_ADMIN_TOKEN": ADMIN, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=tmp)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30

@@ -1,14 +1,19 @@
-"""The ledger against a pure in-memory model (hypothesis stateful), with invariants I1–I10 after every step."""
+"""The ledger against a pure in-memory model (hypothesis stateful), with invariants I1–I10 after every step, on
+each backend through the Ledger interface; and the schema's own guard of I1 against a buggy writer."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -17,12 +22,17 @@ from gateway_min.ledger import (
     BudgetExhausted,
     Hold,
     IntentConflict,
+    IntentRow,
     KeyExpired,
     KeyRevoked,
     KeyRow,
+    Ledger,
+    open_ledger,
 )
-from gateway_min.ledger.sqlite import SqliteLedger as Ledger
-from gateway_min.ledger.sqlite import ops
+from gateway_min.ledger.sqlite import SqliteLedger
+from tests.gateway.ledger import backends
+
+T = TypeVar("T")
 
 BUDGET = 10_000
 TTL = 1_000
@@ -54,32 +64,37 @@ class Model:
     intents: dict[str, ModelIntent] = field(default_factory=dict)
 
 
-def receipt(row: ops.IntentRow) -> dict[str, Any]:
+def receipt(row: IntentRow) -> dict[str, Any]:
     return {"final_amount_wei": str(row.settled), "state": row.state}
 
 
 class LedgerMachine(RuleBasedStateMachine):
     intents = Bundle("intents")
+    backend = "sqlite"
 
     @initialize()
     def setup(self) -> None:
         self.dir = tempfile.TemporaryDirectory()
+        self.loop = asyncio.new_event_loop()
         self.now = 1_000_000
-        self.ledger = Ledger(str(Path(self.dir.name) / "l.sqlite3"), clock=lambda: self.now)
+        self.location = backends.location(self.backend, Path(self.dir.name))
+        self.ledger: Ledger = open_ledger(self.location, clock=lambda: self.now)
         self.model = Model()
         self.key_ids = []
         for owner in range(2):
             key = KeyRow(str(uuid.uuid4()), uuid.uuid4().hex, "compose-x", f"0x{owner:040x}", 43113, "api", None,
                          BUDGET, 0, 0, self.now, 10**15, None, None)
-            self.run(lambda c, key=key: ops.create_key(c, key))
+            self.run(self.ledger.create_key(key))
             self.model.keys[key.id] = ModelKey(BUDGET)
             self.key_ids.append(key.id)
 
-    def run(self, fn: Any) -> Any:
-        return self.ledger.writer.run_sync(fn)
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run_until_complete(work)
 
     def teardown(self) -> None:
-        self.ledger.close()
+        self.run(self.ledger.aclose())
+        self.loop.close()
+        backends.drop_schema(self.location)
         self.dir.cleanup()
 
     def _expire_model(self, key_id: str | None = None) -> None:
@@ -103,18 +118,18 @@ class LedgerMachine(RuleBasedStateMachine):
 
         if not fits():  # the ledger reclaims this key's abandoned holds, then tries once more
             self._expire_model(key_id)
-        reservation = self.run(lambda c: ops.reserve(c, hold, self.now))
-        if isinstance(reservation, (BudgetExhausted, KeyRevoked, KeyExpired)):
+        try:
+            reservation = self.run(self.ledger.reserve(hold))
+        except (BudgetExhausted, KeyRevoked, KeyExpired) as refused:
             assert not fits()
-            assert isinstance(reservation, KeyRevoked) == key.revoked
+            assert isinstance(refused, KeyRevoked) == key.revoked
             return "none"
-        assert isinstance(reservation, ops.Reservation)
         assert fits()
         key.reserved += amount
         intent_id = reservation.intent.id
         self.model.intents[intent_id] = ModelIntent(key_id, amount, expires_at=self.now + TTL)
         if dispatched:
-            self.run(lambda c: ops.dispatch(c, intent_id, self.now))
+            self.run(self.ledger.dispatch(intent_id))
             self.model.intents[intent_id].dispatched = True
         return intent_id
 
@@ -126,7 +141,7 @@ class LedgerMachine(RuleBasedStateMachine):
         measured = intent.amount * fraction // 100
         final, uncollected = min(measured, intent.amount), max(0, measured - intent.amount)
         try:
-            resolution = self.run(lambda c: ops.settle(c, intent_id, final, uncollected, False, receipt, self.now))
+            resolution = self.run(self.ledger.settle(intent_id, final, uncollected, receipt))
         except IntentConflict:
             assert intent.state == "aborted"
             return
@@ -152,7 +167,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         intent = self.model.intents[intent_id]
         try:
-            resolution = self.run(lambda c: ops.abort(c, intent_id, "test", self.now))
+            resolution = self.run(self.ledger.abort(intent_id, "test"))
         except IntentConflict:
             assert intent.state == "settled" or (intent.state == "expired" and (intent.late or not intent.settled))
             return
@@ -172,49 +187,64 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def sweep(self) -> None:
-        self.run(lambda c: ops.expire_due(c, self.now))
+        self.run(self.ledger.expire_due())
         self._expire_model()
 
     @precondition(lambda self: not self.model.keys[self.key_ids[1]].revoked)
     @rule()
     def revoke(self) -> None:
-        self.run(lambda c: ops.revoke_key(c, self.key_ids[1], self.now))
+        self.run(self.ledger.revoke_key(self.key_ids[1]))
         self.model.keys[self.key_ids[1]].revoked = True
 
     @invariant()
     def counters_match_the_model_and_the_intents(self) -> None:
         for key_id, expected in self.model.keys.items():
-            key = self.run(lambda c, k=key_id: ops.get_key(c, k))
+            key = self.run(self.ledger.get_key(key_id))
+            assert key is not None
             assert (key.spent, key.reserved) == (expected.spent, expected.reserved)  # model equality
             assert key.spent >= 0 and key.reserved >= 0 and key.spent + key.reserved <= key.budget  # I1
-            assert self.run(lambda c, k=key_id: ops.totals(c, k)) == (key.reserved, key.spent)  # I2
-            last = self.run(lambda c, k=key_id: c.execute(
-                "SELECT reserved, spent FROM journal WHERE key_id = ? ORDER BY seq DESC LIMIT 1", (k,)).fetchone())
-            assert tuple(last) == (key.reserved, key.spent)  # the journal's last word is the counters
+            assert self.run(self.ledger.totals(key_id)) == (key.reserved, key.spent)  # I2
+            last = self.run(backends.query(self.ledger, "SELECT reserved, spent FROM journal WHERE key_id = $1 "
+                                           "ORDER BY seq DESC LIMIT 1", key_id))
+            assert last == [(key.reserved, key.spent)]  # the journal's last word is the counters
         for intent_id, expected_intent in self.model.intents.items():
-            row = self.run(lambda c, i=intent_id: ops.get_intent(c, i))
+            row = self.run(self.ledger.get_intent(intent_id))
+            assert row is not None
             assert row.state == expected_intent.state  # I3: terminal states absorb
             assert row.settled == expected_intent.settled
             assert row.settled is None or row.settled <= row.amount  # I4
 
 
-TestLedgerModel = LedgerMachine.TestCase
-TestLedgerModel.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+class SqliteMachine(LedgerMachine):
+    backend = "sqlite"
 
 
-def test_the_schema_enforces_i1_even_against_a_buggy_writer() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger(str(Path(tmp) / "l.sqlite3"))
+class PostgresMachine(LedgerMachine):
+    backend = "postgres"
+
+
+MODEL_SETTINGS = settings(max_examples=60, stateful_step_count=40, deadline=None)
+TestSqliteLedgerModel = SqliteMachine.TestCase
+TestSqliteLedgerModel.settings = MODEL_SETTINGS
+TestPostgresLedgerModel = pytest.mark.postgres(PostgresMachine.TestCase)
+TestPostgresLedgerModel.settings = MODEL_SETTINGS
+
+
+@pytest.mark.parametrize("backend", backends.BACKENDS)
+def test_the_schema_enforces_i1_even_against_a_buggy_writer(tmp_path: Path, backend: str) -> None:
+    async def check() -> None:
+        ledger = backends.make(backend, tmp_path, clock=lambda: 0)
         key = KeyRow("k", "h", "p", "0x" + "0" * 40, 1, "api", None, 100, 0, 0, 0, 10**15, None, None)
-        ledger.writer.run_sync(lambda c: ops.create_key(c, key))
-        for statement in ("UPDATE compose_keys SET spent = 101", "UPDATE compose_keys SET reserved = -1",
-                          "UPDATE compose_keys SET spent = 60, reserved = 41"):
-            try:
-                ledger.writer.run_sync(lambda c, s=statement: c.execute(s))
-            except sqlite3.IntegrityError:
-                continue
-            raise AssertionError(f"{statement} was accepted")
-        ledger.close()
+        await ledger.create_key(key)
+        try:
+            for statement in ("UPDATE compose_keys SET spent = 101", "UPDATE compose_keys SET reserved = -1",
+                              "UPDATE compose_keys SET spent = 60, reserved = 41"):
+                with pytest.raises((sqlite3.IntegrityError, asyncpg.CheckViolationError)):
+                    await backends.execute(ledger, statement)
+        finally:
+            await ledger.aclose()
+
+    asyncio.run(check())
 
 
 def test_a_ledger_from_before_the_stream_column_is_migrated_on_open() -> None:
@@ -227,7 +257,8 @@ def test_a_ledger_from_before_the_stream_column_is_migrated_on_open() -> None:
         old.execute("INSERT INTO x402_claims VALUES ('n', 'p', '0x01', 'settled', 'upto', 5, 5, NULL, NULL, 1, 2)")
         old.commit()
         old.close()
-        ledger = Ledger(path)
+        ledger = SqliteLedger(path)
         row = ledger.writer.run_sync(lambda c: c.execute("SELECT nonce, stream FROM x402_claims").fetchall())
         assert row == [("0x01", 0)]
+        assert ledger.migrated == [1]
         ledger.close()
