@@ -258,8 +258,9 @@ class PostgresLedger:
                             stream: bool = False, live_ms: int = 3_600_000) -> tuple[bool, ClaimRow]:
         now = self.clock()
         token = secrets.token_hex(8)
+        # without a flushed commit, as a hold: the outcome's commit flushes it (SqliteLedger.claim_payment says why)
         return await self._run(lambda c: claims.claim(c, network, payer, nonce, scheme, amount, now, stream, live_ms,
-                                                      self.owner, token), durable=True,
+                                                      self.owner, token), durable=False,
                                unseen=lambda c: claims.release_unseen(c, network, payer, nonce, token, now))
 
     async def resolve_payment(self, network: str, payer: str, nonce: str, state: str, *, settled: int | None = None,

@@ -135,12 +135,16 @@ class SqliteLedger:
         As with a hold (reserve), a caller cancelled while its claim waits on the writer thread never learns it
         took the claim, so never does the work nor releases it: the claim is released right behind it, if it is
         this call's (a token names the call on the row: a claim this call did not take, or did not commit, is
-        another's and is left alone)."""
+        another's and is left alone).
+
+        Committed without an fsync, as a hold is: it becomes durable with the next durable commit (the outcome's).
+        A power cut before that can lose it, and the same payment may then be presented again: the facilitator,
+        which keeps the authorization's nonce (on chain), refuses it if it was settled, so nothing is paid twice."""
         now = self.clock()
         token = secrets.token_hex(8)
         try:
             return await self.writer.run_fast(lambda c: claims.claim(
-                c, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner, token=token), durable=True)
+                c, network, payer, nonce, scheme, amount, now, stream, live_ms, self.owner, token=token))
         except asyncio.CancelledError:
             self.writer.submit(lambda c: claims.release_unseen(c, network, payer, nonce, token, now), durable=True)
             raise

@@ -176,3 +176,39 @@ def test_permit2_sdk_signer_recovers_with_our_typed_data():
               for name, spec in UPTO_PERMIT2_WITNESS_TYPES.items()}
     sig = EthAccountSigner(PAYER).sign_typed_data(typed["domain"], fields, typed["primaryType"], typed["message"])
     assert eip712.recover_permit2(permit, 43113, sig) == PAYER.address
+
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda raw: "0x" + raw.hex())
+names = st.text(max_size=40)
+
+
+@settings(max_examples=300)
+@given(from_=addresses, to=addresses, value=uint256, after=uint256, before=uint256,
+       nonce=st.binary(min_size=32, max_size=32), name=names, version=names, chain_id=uint256,
+       contract=addresses)
+def test_the_fast_transfer_digest_is_eth_accounts(from_, to, value, after, before, nonce, name, version, chain_id,
+                                                   contract):
+    """The hot path hashes the struct by EIP-712's rules itself: it must equal eth_account's general encoder (the
+    oracle) for every field value, addresses in any letter case."""
+    auth = TransferAuthorization(from_, to, value, after, before, nonce)
+    domain = TokenDomain(name, version, chain_id, contract)
+    assert eip712.transfer_digest(auth, domain) == eip712.digest(eip712.transfer_typed_data(auth, domain))
+
+
+@settings(max_examples=300)
+@given(owner=addresses, token=addresses, amount=uint256, spender=addresses, nonce=uint256, deadline=uint256,
+       to=addresses, facilitator=addresses, after=uint256, chain_id=uint256)
+def test_the_fast_permit2_digest_is_eth_accounts(owner, token, amount, spender, nonce, deadline, to, facilitator,
+                                                 after, chain_id):
+    permit = PermitWitnessTransfer(owner, token, amount, spender, nonce, deadline, to, facilitator, after)
+    assert eip712.permit2_digest(permit, chain_id) == eip712.digest(eip712.permit2_typed_data(permit, chain_id))
+
+
+@pytest.mark.parametrize("v", [0, 1, 27, 28])
+def test_the_recovery_id_may_be_spelled_either_way(v):
+    """eth_account takes v as 0/1 or 27/28; so does the fast recovery (and refuses anything else)."""
+    signature = bytes.fromhex(SPEC_SIGNATURE[2:])
+    spelled = signature[:64] + bytes([v])
+    expected = eip712.recover(eip712.transfer_typed_data(SPEC_AUTH, SPEC_DOMAIN), spelled)
+    assert eip712.recover_digest(eip712.transfer_digest(SPEC_AUTH, SPEC_DOMAIN), spelled) == expected
+    assert (expected == SPEC_PAYER) == (v in (1, 28))  # the spec's signature ends in 0x1c: recovery id 1
