@@ -7,7 +7,7 @@ from typing import Any, Final
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_keys import keys
+from eth_keys.datatypes import Signature
 from eth_utils.crypto import keccak
 
 PERMIT2_ADDRESS: Final = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
@@ -209,7 +209,7 @@ def recover_digest(digest: bytes, signature: bytes) -> str | None:
         return None  # EIP-1271 / ERC-6492 smart-wallet signatures need a chain; we have none
     try:
         vrs = (signature[64] % 27, int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"))
-        return str(keys.Signature(vrs=vrs).recover_public_key_from_msg_hash(digest).to_checksum_address())
+        return str(Signature(vrs=vrs).recover_public_key_from_msg_hash(digest).to_checksum_address())
     except Exception:  # eth-keys raises several types for an r/s/v outside the curve
         return None
 
