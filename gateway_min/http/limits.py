@@ -79,6 +79,9 @@ class GuardedHttpTools(HttpToolsProtocol):
         self.reading_head = True  # until the current request's headers are complete
         self.head_bytes = 0
         self.head_tail = b""  # the last bytes of the head so far: its blank line may span two segments
+        self.head_since: float | None = None  # loop time the current head began (its connection, or first byte)
+        # one timer per connection, re-armed only when it fires during a head: a kept-alive connection's requests
+        # arm none of their own (a timer each would cost more than the check)
         self.head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -86,16 +89,18 @@ class GuardedHttpTools(HttpToolsProtocol):
         if len(self.connections) > self.bounds.max_connections:
             self._refuse(503, b"Service Unavailable", "too many connections: try again shortly")
             return
-        self._arm()  # a connection that sends nothing is closed too
+        self._head_begins()  # a connection that sends nothing is closed too
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self.reading_head:
-            if self.head_timer is None:  # the first bytes after a kept-alive idle: the next request's head
-                self._arm()
+            if self.head_since is None:  # the first bytes after a kept-alive idle: the next request's head
+                self._head_begins()
             self.head_bytes += self._head_part(data)
             if self.head_bytes > self.bounds.max_head_bytes:
                 self._refuse(431, b"Request Header Fields Too Large",
@@ -113,33 +118,39 @@ class GuardedHttpTools(HttpToolsProtocol):
         return len(data) if not ends else max(0, min(ends) - (len(window) - len(data)))
 
     def on_headers_complete(self) -> None:
-        self._disarm()
         self.reading_head = False
+        self.head_since = None
         self.head_bytes = 0
         self.head_tail = b""
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self.reading_head = True  # what comes next is the next request's head (its timer starts with its bytes)
+        self.reading_head = True  # what comes next is the next request's head (its clock starts with its bytes)
 
-    def _arm(self) -> None:
-        self._disarm()
-        self.head_timer = self.loop.call_later(self.bounds.head_seconds, self._head_timeout)
+    def _head_begins(self) -> None:
+        self.head_since = self.loop.time()
+        if self.head_timer is None:
+            self.head_timer = self.loop.call_later(self.bounds.head_seconds, self._head_check)
 
-    def _disarm(self) -> None:
+    def _head_check(self) -> None:
+        """The connection's timer: a head under way past the bound is a 408; one under way for less, checked again
+        when it would be; none under way (a response being written, or idle: keep-alive's bound), nothing."""
+        self.head_timer = None
+        if not self.reading_head or self.head_since is None or self.transport.is_closing():
+            return
+        waited = self.loop.time() - self.head_since
+        if waited >= self.bounds.head_seconds and (self.cycle is None or self.cycle.response_complete):
+            self._refuse(408, b"Request Timeout",
+                         f"the request's headers did not arrive within {self.bounds.head_seconds:g} s")
+            return
+        later = self.bounds.head_seconds - waited if waited < self.bounds.head_seconds else self.bounds.head_seconds
+        self.head_timer = self.loop.call_later(later, self._head_check)
+
+    def _refuse(self, status: int, reason: bytes, message: str) -> None:
         if self.head_timer is not None:
             self.head_timer.cancel()
             self.head_timer = None
-
-    def _head_timeout(self) -> None:
-        self.head_timer = None
-        if self.reading_head and (self.cycle is None or self.cycle.response_complete):
-            self._refuse(408, b"Request Timeout",
-                         f"the request's headers did not arrive within {self.bounds.head_seconds:g} s")
-
-    def _refuse(self, status: int, reason: bytes, message: str) -> None:
-        self._disarm()
         if not self.transport.is_closing():
             self.transport.write(_refusal(status, reason, message))
             self.transport.close()

@@ -49,7 +49,7 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
         return
     # a non-stream answer, or a stream request answered with one JSON document: metered and passed on as it is
     content = await read_bounded(reply, work, payer)
-    settled = await asyncio.shield(payer.settle(work.measure(content, payer.maximum)))
+    settled = await payer.settle(work.measure(content, payer.maximum))  # runs to its end even if cancelled
     note(request.scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
     headers = {**work.headers, **payer.headers, **settled.headers,
                "x-compose-overhead-ms": f"{(time.perf_counter() - started) * 1000:.2f}"}
@@ -81,9 +81,11 @@ async def read_bounded(reply: UpstreamReply, work: Work, payer: Payer) -> bytes:
 
 async def _bounded(call: Awaitable[T], work: Work, payer: Payer,
                    give_up: Callable[[str], Awaitable[dict[str, str]]]) -> T:
-    limit = asyncio.timeout_at(payer.deadline)
+    limit = asyncio.timeout_at(payer.deadline) if payer.deadline is not None else None
     what = f"the {work.who}"
     try:
+        if limit is None:  # no deadline: no timeout to arm (it costs a loop callback per call)
+            return await call
         async with limit:
             return await call
     except UpstreamUnavailable as exc:
@@ -92,7 +94,7 @@ async def _bounded(call: Awaitable[T], work: Work, payer: Payer,
         how = "'s answer broke off" if broken else " could not be reached"
         raise _unavailable(work, payer, released, f"{what}{how}: {exc}; nothing was charged") from None
     except TimeoutError:
-        if not limit.expired():  # the upstream's own timeout, not the payment's
+        if limit is None or not limit.expired():  # the upstream's own timeout, not the payment's
             released = await give_up(f"{work.origin}_unreachable")
             raise _unavailable(work, payer, released, f"{what} timed out; nothing was charged") from None
         released = await give_up("payment_deadline")

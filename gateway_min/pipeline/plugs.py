@@ -8,6 +8,7 @@ neither: it runs admit → hold → call → measure → settle or abort → ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 from gateway_min.http import HTTPError
@@ -37,8 +38,12 @@ class Settled(NamedTuple):
     """The canonical (snake_case) receipt: `compose_receipt` (or `receipt`) in native JSON bodies."""
     headers: dict[str, str]
     """Response headers: the receipt (`x-compose-receipt`, dropped on external routes), amounts, payment."""
-    event: bytes
-    """The `compose.receipt` SSE event that closes a native stream."""
+    closing: Callable[[], bytes]
+    """Makes the `compose.receipt` SSE event that closes a native stream (only streams need it: made on demand)."""
+
+    @property
+    def event(self) -> bytes:
+        return self.closing()
 
 
 class StreamMeter(Protocol):

@@ -143,18 +143,23 @@ class KeyPayer:
         intent = self.reservation.intent
         network = f"eip155:{self.reservation.key.chain_id}"
 
+        built: list[dict[str, Any]] = []
+
         def receipt(row: IntentRow) -> dict[str, Any]:
-            return receipts.build(row, metered.charge, network, estimated=metered.estimated, reason=metered.reason,
-                                  subject=self.subject)
+            built.append(receipts.build(row, metered.charge, network, estimated=metered.estimated,
+                                        reason=metered.reason, subject=self.subject))
+            return built[-1]
 
         resolution = await self.gw.ledger.settle(intent.id, min(metered.amount, intent.amount), metered.uncollected,
                                                  receipt, estimated=metered.estimated, alone=self.gw.in_flight <= 1,
                                                  known=intent)  # runs to its end even if cancelled
-        stored: dict[str, Any] = orjson.loads(resolution.intent.receipt or "{}")
+        # the receipt stored is the one built, unless the settlement was a replay (then it is the stored one)
+        stored: dict[str, Any] = built[-1] if built and not resolution.replay else \
+            orjson.loads(resolution.intent.receipt or "{}")
         headers = {**budget_headers(resolution.key),
                    "x-compose-key-final-amount-wei": str(resolution.intent.settled or 0),
                    "x-compose-receipt": receipts.header(stored)}
-        return Settled(stored, headers, receipts.sse_event(stored))
+        return Settled(stored, headers, lambda: receipts.sse_event(stored))
 
     async def settle_first(self) -> Settled | None:
         return None

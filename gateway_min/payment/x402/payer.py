@@ -92,7 +92,7 @@ class X402Payer:
             metered = Metered(self.exact, self.payment.maximum)
         result, receipt = await asyncio.shield(complete(self.gw, self.payment, metered, self.subject,
                                                         streamed=streamed))
-        return Settled(receipt, paid_headers(result, receipt), sse_receipt(result, receipt))
+        return Settled(receipt, paid_headers(result, receipt), lambda: sse_receipt(result, receipt))
 
     async def settle_first(self) -> Settled | None:
         """An `exact` stream is settled before its first byte: its price does not depend on what it streams."""
