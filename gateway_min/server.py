@@ -195,6 +195,8 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
                  facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client),
                  intent_ttl_ms=settings.hold_ttl * 1000, stream_ttl_ms=settings.stream_hold_ttl * 1000,
                  sweep_seconds=settings.sweep_interval)
+    if isinstance(paying, LocalFacilitator):  # a lone request's facilitator calls run on the loop (no thread hop)
+        paying.inline = lambda: gw.in_flight <= 1
 
     async def startup() -> None:  # fail fast: a ledger that cannot be reached or migrated, an unusable facilitator
         await ledger.start()

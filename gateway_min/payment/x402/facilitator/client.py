@@ -1,7 +1,7 @@
 """The gateway's view of a facilitator: one Protocol, an HTTP implementation and an in-process one."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -105,18 +105,24 @@ def _failure(response: httpx.Response, what: str) -> FacilitatorError:
 
 
 class LocalFacilitator:
-    """EmbeddedFacilitator in-process; its SQLite work runs in a worker thread so the event loop never blocks."""
+    """EmbeddedFacilitator in-process. Its SQLite work (a settle's fsync) runs in a worker thread so the event loop
+    never blocks another request; when `inline()` says no other request is in flight, it runs on the loop itself,
+    which saves the thread hop (~0.1 ms a call) and blocks no one (the ledger's own rule, ledger/sqlite/writer.py)."""
 
-    def __init__(self, embedded: EmbeddedFacilitator) -> None:
+    def __init__(self, embedded: EmbeddedFacilitator, inline: Callable[[], bool] = lambda: False) -> None:
         self._embedded = embedded
+        self.inline = inline
+
+    async def _call(self, fn: Callable[[Any], dict[str, Any]], body: Any) -> dict[str, Any]:
+        return fn(body) if self.inline() else await asyncio.to_thread(fn, body)
 
     async def supported(self) -> SupportedResponse:
         return SupportedResponse.model_validate(await asyncio.to_thread(self._embedded.supported))
 
     async def verify(self, payload: PaymentPayload, requirements: PaymentRequirements) -> VerifyResponse:
-        body = request_body(payload, requirements)
-        return VerifyResponse.model_validate(await asyncio.to_thread(self._embedded.verify, body))
+        return VerifyResponse.model_validate(await self._call(self._embedded.verify,
+                                                              request_body(payload, requirements)))
 
     async def settle(self, payload: PaymentPayload, requirements: PaymentRequirements) -> SettleResponse:
-        body = request_body(payload, requirements)
-        return SettleResponse.model_validate(await asyncio.to_thread(self._embedded.settle, body))
+        return SettleResponse.model_validate(await self._call(self._embedded.settle,
+                                                              request_body(payload, requirements)))
