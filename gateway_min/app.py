@@ -13,6 +13,7 @@ from typing import Final
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_error
 from gateway_min.http.types import Message, Receive, Scope, Send
+from gateway_min.payment.compose_key.collect import collect_due
 from gateway_min.routes import build_router
 
 log = logging.getLogger("gateway_min")
@@ -89,12 +90,16 @@ class App:
                 return
 
     async def _sweep(self) -> None:
-        """Abandoned holds expire even when nobody reserves on their key again (I6)."""
+        """Abandoned holds expire even when nobody reserves on their key again (I6); then the wallet keys that ended
+        are collected (payment/compose_key/collect.py), those another process left mid-way included."""
         while True:
             await asyncio.sleep(self.gw.sweep_seconds)
             try:
                 expired = await self.gw.ledger.expire_due()
                 if expired:
                     log.info("sweeper expired %d abandoned hold(s)", expired)
+                collected = await collect_due(self.gw)
+                if collected:
+                    log.info("sweeper collected %d wallet key(s)", collected)
             except Exception:
                 log.exception("sweeper failed")

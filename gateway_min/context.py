@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,10 @@ class Gateway:
     intent_ttl_ms: int = 15 * 60 * 1000
     """How long a hold lives before the sweeper expires it (a stream's: stream_ttl_ms)."""
     stream_ttl_ms: int = 60 * 60 * 1000
+    token_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    """Derives session keys' tokens (tokens.session_token): the same on every process that serves one ledger."""
+    instance: str = field(default_factory=lambda: secrets.token_hex(8))
+    """Names this process on the leases it takes (key collections)."""
     sweep_seconds: float = 30.0
     """How often this process expires the holds past their TTL (I6); with several, each sweeps."""
     max_audio_seconds: int = 3600

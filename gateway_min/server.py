@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import secrets
@@ -63,6 +64,8 @@ class Settings:
     stream_hold_ttl: int = 60 * 60
     sweep_interval: float = 30.0
     """Seconds between this process's sweeps of expired holds."""
+    token_secret: str | None = None
+    """GATEWAY_TOKEN_SECRET (server.token_secret)."""
     facilitator_db: str | None = None
     """The embedded facilitator's SQLite file; None: `<db>.facilitator.sqlite3` beside a SQLite ledger, or
     FACILITATOR_DB with a PostgreSQL one (the facilitator's "chain" stays a local file: see GATEWAY.md)."""
@@ -90,6 +93,7 @@ class Settings:
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
             access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
             facilitator_db=environ.get("GATEWAY_FACILITATOR_DB") or None,
+            token_secret=environ.get("GATEWAY_TOKEN_SECRET") or None,
             hold_ttl=int(environ.get("GATEWAY_HOLD_TTL", cls.hold_ttl)),
             stream_hold_ttl=int(environ.get("GATEWAY_STREAM_HOLD_TTL", cls.stream_hold_ttl)),
             sweep_interval=float(environ.get("GATEWAY_SWEEP_INTERVAL", cls.sweep_interval)),
@@ -107,7 +111,8 @@ class Settings:
             out["COMPOSE_ADMIN_TOKEN"] = self.admin_token
         for name, value in (("GATEWAY_FACILITATOR_URL", self.facilitator_url), ("X402_FACILITATOR_KEY",
                             self.facilitator_key), ("GATEWAY_FACILITATOR_TOKEN", self.facilitator_token),
-                            ("GATEWAY_RUNTIME_URL", self.runtime_url), ("GATEWAY_FACILITATOR_DB", self.facilitator_db)):
+                            ("GATEWAY_RUNTIME_URL", self.runtime_url), ("GATEWAY_FACILITATOR_DB", self.facilitator_db),
+                            ("GATEWAY_TOKEN_SECRET", self.token_secret)):
             if value:
                 out[name] = value
         return out
@@ -121,19 +126,36 @@ def facilitator_signer(settings: Settings) -> LocalAccount:
     if settings.facilitator_key:
         return _account(settings.facilitator_key)
     _, path = settings.facilitator_files()
-    if not path:
-        return _account("0x" + secrets.token_hex(32))
+    return _account(kept_secret(path) if path else "0x" + secrets.token_hex(32))
+
+
+def token_secret(settings: Settings) -> bytes:
+    """What session keys' tokens are derived from: GATEWAY_TOKEN_SECRET, or one generated once beside a SQLite
+    ledger (`<db>.token-secret`). A PostgreSQL ledger's replicas must share one: without it each process draws its
+    own, and a session's token can be given again only by the process that opened it (logged)."""
+    if settings.token_secret:
+        return hashlib.sha256(settings.token_secret.encode()).digest()
+    if settings.db != ":memory:" and not is_server(settings.db):
+        return bytes.fromhex(kept_secret(settings.db + ".token-secret").removeprefix("0x"))
+    logging.getLogger("gateway_min").warning("GATEWAY_TOKEN_SECRET is not set: session tokens can be given again "
+                                             "only by the process that opened the session")
+    return secrets.token_bytes(32)
+
+
+def kept_secret(path: str) -> str:
+    """A random 32-byte hex secret kept in `path` (created once with mode 0600; processes starting together all end
+    up with the first one written)."""
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as out:
             out.write("0x" + secrets.token_hex(32) + "\n")
-        with contextlib.suppress(FileExistsError):  # link is atomic: the first writer's key wins
+        with contextlib.suppress(FileExistsError):  # link is atomic: the first writer's secret wins
             os.link(draft, path)
         os.unlink(draft)
     with open(path) as stored:
-        return _account(stored.read().strip())
+        return stored.read().strip()
 
 
 def _account(private_key: str) -> LocalAccount:
@@ -194,7 +216,7 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
     gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms,
                  facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client),
                  intent_ttl_ms=settings.hold_ttl * 1000, stream_ttl_ms=settings.stream_hold_ttl * 1000,
-                 sweep_seconds=settings.sweep_interval)
+                 sweep_seconds=settings.sweep_interval, token_secret=token_secret(settings))
     if isinstance(paying, LocalFacilitator):  # a lone request's facilitator calls run on the loop (no thread hop)
         paying.inline = lambda: gw.in_flight <= 1
 

@@ -8,6 +8,8 @@ uvicorn bounds the idle time between requests on a kept-alive connection (`timeo
 - the number of connections: past MAX_CONNECTIONS per process a new connection is answered 503 and closed at once,
   so the descriptors that are left keep serving (`serve` also raises the soft descriptor limit to the hard one).
 The bounds are read once per process from the environment (`serve` exports its flags there, for every worker).
+A graceful shutdown marks the process as draining (`draining()`): streams that would otherwise stay open for long
+(the session events) end, so that the shutdown does not wait on them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import asyncio
 import functools
 import os
 import resource
+import threading
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -26,6 +29,14 @@ MAX_HEAD_BYTES: Final = 64 * 1024  # request line and headers; nginx allows 32 K
 HEAD_SECONDS: Final = 10.0  # to receive a request's head, from the connection (or its first byte after keep-alive)
 KEEP_ALIVE_SECONDS: Final = 5  # idle between requests on a kept-alive connection (uvicorn's own default)
 MAX_CONNECTIONS: Final = 1_000  # per worker process
+
+
+_DRAINING: Final = threading.Event()
+
+
+def draining() -> bool:
+    """Whether this process's server is shutting down (long-lived streams should end)."""
+    return _DRAINING.is_set()
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,10 @@ class GuardedHttpTools(HttpToolsProtocol):
             self._refuse(503, b"Service Unavailable", "too many connections: try again shortly")
             return
         self._head_begins()  # a connection that sends nothing is closed too
+
+    def shutdown(self) -> None:
+        _DRAINING.set()
+        super().shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.head_timer is not None:

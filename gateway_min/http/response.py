@@ -16,7 +16,9 @@ EXPOSED: Final = (
     "x-compose-key-budget-remaining, x-compose-receipt, payment-required, payment-response, x-transaction-hash, "
     "x-idempotent-replay, x-request-id, x-compose-overhead-ms, x-compose-public-model, x-compose-upstream-provider, "
     "x-compose-upstream-model, x-compose-budget-remaining-kind, x-compose-key-final-amount-wei, "
-    "x-compose-response-id"
+    "x-compose-response-id, x-compose-output-limit, x-compose-output-limit-reason, x-compose-key-tx-hash, "
+    "x-payment-method, x-session-budget-limit, x-session-budget-used, x-session-budget-locked, "
+    "x-session-budget-remaining, x-session-status, x-session-expires-in, x-compose-session-invalid"
 )
 
 

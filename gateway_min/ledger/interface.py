@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gateway_min.ledger.model import ClaimRow, Hold, IntentRow, KeyRow, Receipt, Reservation, Resolution
+from gateway_min.ledger.model import ClaimRow, FundingRow, Hold, IntentRow, KeyRow, Receipt, Reservation, Resolution
 
 
 class Ledger(Protocol):
@@ -28,7 +28,9 @@ class Ledger(Protocol):
         """Finish what runs behind cancelled callers, then close."""
         ...
 
-    async def create_key(self, key: KeyRow) -> KeyRow: ...
+    async def create_key(self, key: KeyRow) -> KeyRow:
+        """A key the operator funds (`credit`); a session supersedes its owner's live session on its chain."""
+        ...
 
     async def key_by_hash(self, key_hash: str) -> KeyRow | None: ...
 
@@ -36,7 +38,14 @@ class Ledger(Protocol):
 
     async def list_keys(self, owner: str) -> list[KeyRow]: ...
 
-    async def revoke_key(self, key_id: str) -> KeyRow | None: ...
+    async def latest_session(self, owner: str, chain_id: int) -> KeyRow | None:
+        """The owner's most recent session key on the chain, live or not."""
+        ...
+
+    async def revoke_key(self, key_id: str, reason: str = "revoked") -> KeyRow | None:
+        """Revoke (once: a revoked key stays revoked at its first time); a wallet key's collection becomes pending,
+        `reason` saying why the key ended."""
+        ...
 
     async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
         """Hold `hold.amount` on the key, or raise the LedgerError that refuses it (BudgetExhausted carries the
@@ -76,6 +85,40 @@ class Ledger(Protocol):
                               tx_hash: str | None = None, receipt: str | None = None) -> bool: ...
 
     async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None: ...
+
+    async def create_wallet_key(self, key: KeyRow, row: FundingRow) -> KeyRow:
+        """A key funded by its owner's x402 authorization, which is claimed for good (single use, as any payment);
+        a session supersedes the owner's live session on its chain. UnpaidCollection while the wallet owes an
+        earlier collection; PaymentUsed when the authorization was presented before."""
+        ...
+
+    async def get_funding(self, key_id: str) -> FundingRow | None: ...
+
+    async def end_funding(self, key_id: str, reason: str) -> bool:
+        """The key ended (open → pending); False when its funding was not open."""
+        ...
+
+    async def end_due_fundings(self, margin_ms: int) -> int:
+        """End the open fundings whose key can no longer spend (revoked, expired, exhausted, near the deadline)."""
+        ...
+
+    async def lease_collections(self, owner: str, lease_ms: int) -> list[FundingRow]:
+        """The collections `owner` (a process) now carries out: pending ones whose key holds nothing more, and
+        those whose lease ran out. The amount is fixed at the first lease; safe with several processes."""
+        ...
+
+    async def finish_collection(self, key_id: str, owner: str, collected: bool, *, tx_hash: str | None = None,
+                                error: str | None = None) -> FundingRow | None:
+        """Record a collection's outcome, while `owner` holds its lease (None otherwise)."""
+        ...
+
+    async def touch_verified(self, key_id: str, every_ms: int) -> bool:
+        """Whether the caller re-verifies the funding now: at most once per `every_ms` per key, all processes."""
+        ...
+
+    async def decide_collection(self, key_id: str, action: str) -> FundingRow | None:
+        """The operator's word on a failed collection: `retry` (pending again) or `forgive` (written off)."""
+        ...
 
     def close(self) -> None:
         """Close a ledger that needs no event loop to close (SQLite); a started server backend needs `aclose`."""

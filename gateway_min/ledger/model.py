@@ -63,6 +63,8 @@ class KeyRow(NamedTuple):
     expires_at: int
     revoked_at: int | None
     last_used_at: int | None
+    kind: str = "credit"
+    """'credit' (the operator funds it) or 'wallet' (an x402 authorization of its owner funds it: key_funding)."""
 
     @property
     def available(self) -> int:
@@ -119,7 +121,8 @@ class Hold(NamedTuple):
     intent_id: str | None = None  # the id the intent will have (Ledger.reserve picks it); a new UUID if None
 
 
-CLAIM_STATES: Final = ("claimed", "settled", "released", "failed")
+CLAIM_STATES: Final = ("claimed", "settled", "released", "failed", "funding")
+CLAIM_OUTCOMES: Final = ("settled", "released", "failed")  # what a claimed payment resolves to
 
 
 class ClaimRow(NamedTuple):
@@ -137,6 +140,47 @@ class ClaimRow(NamedTuple):
     stream: int
     owner: str | None  # the process that took it (ledger/owner.py); None before that was recorded
     token: str | None  # names the call that took it (release_unseen); None before that was recorded
+
+
+FUNDING_STATES: Final = ("open", "pending", "collecting", "collected", "failed", "forgiven")
+
+
+class FundingRow(NamedTuple):
+    """A wallet key's funding: the x402 `upto` authorization its owner signed for the budget, and its collection."""
+
+    key_id: str
+    network: str
+    payer: str
+    nonce: str
+    payload: str
+    """The PaymentPayload as signed (wire JSON): what the collection presents to the facilitator."""
+    requirements: str
+    """The PaymentRequirements it was verified against (wire JSON); the collection settles them at `amount`."""
+    deadline: int
+    """Unix seconds: the authorization's end. The key stops spending before it, so the collection can land."""
+    state: str
+    reason: str | None
+    """Why the key ended: revoked, closed, expired, exhausted, superseded, wallet_drained."""
+    amount: int | None
+    """What is collected: the key's spent when its collection began (fixed then, so a retry presents the same)."""
+    tx_hash: str | None
+    error: str | None
+    uncollected: int
+    verified_at: int
+    lease_owner: str | None
+    lease_until: int | None
+    created_at: int
+    updated_at: int
+
+
+class PaymentUsed(LedgerError):
+    status, code = 402, "payment_already_used"
+
+
+class UnpaidCollection(LedgerError):
+    """The wallet owes the collection of an earlier key: it opens no other wallet-backed key until that is paid."""
+
+    status, code = 402, "unpaid_collection"
 
 
 Receipt = Callable[[IntentRow], dict[str, Any]]

@@ -12,7 +12,7 @@ from gateway_min.http import Request, send_json
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
 from gateway_min.payment.x402.facilitator import routes as facilitator
-from gateway_min.routes import catalog, intents, keys
+from gateway_min.routes import catalog, intents, keys, session
 from gateway_min.routes.paid import handle
 from gateway_min.runtime import routes as runtime
 from gateway_min.work.model import admitting
@@ -48,6 +48,9 @@ def build_router(gw: Gateway) -> Router:
     router.add("GET", "/api/keys", bind(keys.list_keys))
     router.add("GET", "/api/keys/{key_id}", bind(keys.get_key))
     router.add("DELETE", "/api/keys/{key_id}", bind(keys.delete_key))
+    router.add("POST", "/api/keys/{key_id}/collection", bind(keys.decide_collection))
+    router.add("GET", "/api/session", bind(session.get_session))
+    router.add("GET", "/api/session/events", bind(session.session_events))
     router.add("POST", "/api/payments/prepare", bind(intents.prepare), style="legacy")
     router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
     router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -19,8 +20,9 @@ from gateway_min.http.auth import bearer, is_admin
 from gateway_min.http.types import Send
 from gateway_min.ledger import MAX_AMOUNT, Hold, IntentRow, KeyRow, LedgerError
 from gateway_min.payment import receipts
+from gateway_min.payment.compose_key import session, wallet
 from gateway_min.payment.compose_key.payer import ledger_http_error
-from gateway_min.payment.compose_key.tokens import budget_headers, check_chain, key_for_token
+from gateway_min.payment.compose_key.tokens import budget_headers, check_chain, key_for_token, token_hash
 from gateway_min.work import usage_shapes
 from generated.catalog import PLATFORM_FEE_BPS
 from pricing.charge import LineItem, ceil_div, platform_fee
@@ -140,6 +142,11 @@ async def prepare(gw: Gateway, request: Request, send: Send) -> None:
                 body["resource"],
                 body.get("modelId") if isinstance(body.get("modelId"), str) else None,
                 run_id if isinstance(run_id, str) else None)
+    drained = await wallet.still_funded(gw, key, amount)
+    if drained is not None:
+        raise HTTPError(402, "payment_required", "the wallet behind this key no longer covers what it used and holds: "
+                        "the key has ended, and what it spent is collected", style="legacy",
+                        headers={session.INVALID: drained})
     try:
         reservation = await gw.ledger.reserve(hold)
     except LedgerError as exc:
@@ -175,7 +182,8 @@ def _settled_body(intent: IntentRow) -> dict[str, Any]:
 
 
 async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> tuple[IntentRow, KeyRow | None]:
-    """Only the owner of an intent's key (any of its live Compose Keys) or the admin may settle or abort it, and
+    """Only the owner of an intent's key (the key itself, revoked or expired since included, or any live Compose Key
+    of the same wallet) or the admin may settle or abort it, and
     never a hold the gateway made for work it dispatches itself (a paid route, an agent or workflow run): that one
     it settles from usage. Those are the holds reserved as dispatched; a prepared intent never is, whatever its
     `service` says (a caller may well name its own service "inference"). An `x-chain-id`, when sent, must be
@@ -187,8 +195,10 @@ async def _resolvable(gw: Gateway, request: Request, intent_id: str) -> tuple[In
         raise HTTPError(409, "conflict", "this intent is held by the gateway for a request it serves; it settles "
                         "from the provider's usage", style="legacy")
     owner = await gw.ledger.get_key(current.key_id)
-    if not is_admin(request, gw.admin_token):
-        caller = await key_for_token(gw, bearer(request))
+    token = bearer(request)
+    own = owner is not None and token is not None and hmac.compare_digest(token_hash(token), owner.key_hash)
+    if not own and not is_admin(request, gw.admin_token):  # its own key resolves it even once revoked or expired
+        caller = await key_for_token(gw, token)
         if owner is None or caller.owner != owner.owner:
             raise HTTPError(403, "forbidden", "only the intent's owner may settle or abort it", style="legacy")
     if owner is not None:

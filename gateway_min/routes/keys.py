@@ -1,5 +1,8 @@
-"""The key API: `POST /api/keys` (the admin mints a key), `GET /api/keys` (by owner), `GET|DELETE
-/api/keys/{keyId}` (the admin, or a live key of the same owner). Tokens are shown once, at creation."""
+"""The key API. `POST /api/keys`: the admin mints an operator-funded key (`credit`); anyone else opens a key funded
+by their own wallet (`wallet`: one x402 signature, payment/compose_key/wallet.py). `GET /api/keys` (by owner),
+`GET|DELETE /api/keys/{keyId}`: the admin, or a live key of the same wallet (its owner closes it: what it spent is
+collected at once). `POST /api/keys/{keyId}/collection` (admin): retry or forgive a failed collection. Tokens are
+shown once, at creation (a session's again to its owner: GET /api/session)."""
 
 from __future__ import annotations
 
@@ -9,26 +12,42 @@ from typing import Any, Final
 
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, send_json
-from gateway_min.http.auth import bearer, is_admin
+from gateway_min.http.auth import COMPOSE_PREFIX, bearer, is_admin
 from gateway_min.http.types import Send
-from gateway_min.ledger import MAX_AMOUNT, KeyRow
-from gateway_min.payment.compose_key.tokens import key_for_token, new_token, parse_chain_id, session_headers, token_hash
+from gateway_min.ledger import MAX_AMOUNT, FundingRow, KeyRow
+from gateway_min.payment.compose_key import wallet
+from gateway_min.payment.compose_key.collect import collect_due
+from gateway_min.payment.compose_key.tokens import (
+    key_for_token,
+    new_token,
+    parse_chain_id,
+    session_headers,
+    session_token,
+    token_hash,
+)
 from generated.catalog import NETWORKS
 
 _DIGITS: Final = re.compile(r"[0-9]+")
 MAX_BUDGET: Final = 10**15  # a billion USDC: anything above is a typo
+FIELDS: Final = frozenset({"budgetLimit", "expiresAt", "chainId", "purpose", "name"})
 
 
-def record(key: KeyRow) -> dict[str, Any]:
-    """KeyRecord: amounts as decimal strings, no token material."""
+def record(key: KeyRow, funding: FundingRow | None = None) -> dict[str, Any]:
+    """KeyRecord: amounts as decimal strings, no token material; a wallet key's funding and collection."""
     out: dict[str, Any] = {
-        "keyId": key.id, "purpose": key.purpose, "budgetLimit": str(key.budget), "budgetUsed": str(key.spent),
-        "budgetReserved": str(key.reserved), "budgetRemaining": str(max(0, key.available)),
-        "createdAt": key.created_at, "expiresAt": key.expires_at, "chainId": key.chain_id, "owner": key.owner,
-        "revokedAt": key.revoked_at, "lastUsedAt": key.last_used_at,
+        "keyId": key.id, "kind": key.kind, "purpose": key.purpose, "budgetLimit": str(key.budget),
+        "budgetUsed": str(key.spent), "budgetReserved": str(key.reserved),
+        "budgetRemaining": str(max(0, key.available)), "createdAt": key.created_at, "expiresAt": key.expires_at,
+        "chainId": key.chain_id, "owner": key.owner, "revokedAt": key.revoked_at, "lastUsedAt": key.last_used_at,
     }
     if key.name is not None:
         out["name"] = key.name
+    if funding is not None:
+        out["funding"] = {"payer": funding.payer, "network": funding.network, "deadline": funding.deadline,
+                          "collection": funding.state, "endedBecause": funding.reason,
+                          "collectedAmount": str(funding.amount) if funding.state == "collected" else None,
+                          "txHash": funding.tx_hash, "uncollected": str(funding.uncollected),
+                          "error": funding.error}
     return out
 
 
@@ -42,11 +61,14 @@ def _amount(value: Any, field: str) -> int:
 
 
 async def create_key(gw: Gateway, request: Request, send: Send) -> None:
-    if not is_admin(request, gw.admin_token):
-        raise HTTPError(401, "authentication_failed", "creating keys needs the admin token (COMPOSE_ADMIN_TOKEN)")
+    admin = is_admin(request, gw.admin_token)
+    given = bearer(request)
+    if not admin and given is not None and not given.startswith(COMPOSE_PREFIX):
+        raise HTTPError(401, "authentication_failed", "the bearer is not the admin token (COMPOSE_ADMIN_TOKEN): "
+                        "creating keys needs the admin token, or no Authorization to open a key funded by your wallet")
     owner, chain_id = session_headers(request)
     body = await request.json(SMALL_BODY)
-    unknown = sorted(set(body) - {"budgetLimit", "expiresAt", "chainId", "purpose", "name"})
+    unknown = sorted(set(body) - FIELDS)
     if unknown:
         raise HTTPError(400, "validation_error", f"unknown field(s): {', '.join(unknown)}")
     budget = _amount(body.get("budgetLimit"), "budgetLimit")
@@ -61,7 +83,8 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
             raise HTTPError(400, "validation_error", f"chainId must be a positive integer chain id, got {given!r}")
         if parse_chain_id(str(given), "chainId") != chain_id:
             raise HTTPError(409, "conflict", f"chainId {given!r} differs from x-chain-id {chain_id}")
-    if f"eip155:{chain_id}" not in NETWORKS:
+    network = NETWORKS.get(f"eip155:{chain_id}")
+    if network is None:
         supported = ", ".join(str(network.chain_id) for network in NETWORKS.values())
         raise HTTPError(400, "validation_error", f"chain {chain_id} is not one this gateway settles on ({supported})")
     purpose = body.get("purpose", "api")
@@ -70,38 +93,84 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     name = body.get("name")
     if name is not None and (not isinstance(name, str) or len(name) > 100):
         raise HTTPError(400, "validation_error", "name must be a string of at most 100 characters")
-    token = new_token()
-    key = KeyRow(str(uuid.uuid4()), token_hash(token), token[:12], owner, chain_id, purpose, name, budget, 0, 0, now,
-                 expires_at, None, None)
-    await gw.ledger.create_key(key)
-    await send_json(send, 201, {**record(key), "token": token})
+    if admin:
+        key_id = str(uuid.uuid4())
+        token = session_token(gw.token_secret, key_id) if purpose == "session" else new_token()
+        key = KeyRow(key_id, token_hash(token), token[:12], owner, chain_id, purpose, name, budget, 0, 0, now,
+                     expires_at, None, None, "credit")
+        await gw.ledger.create_key(key)
+        funding = None
+    else:
+        key, token = await wallet.open_key(gw, request, owner=owner, network=network, budget=budget,
+                                           expires=expires_at, purpose=purpose, name=name)
+        funding = await gw.ledger.get_funding(key.id)
+    if purpose == "session":  # the session it superseded (if any) is collected now
+        gw.background(collect_due(gw))
+    await send_json(send, 201, {**record(key, funding), "token": token})
+
+
+async def _owner_or_admin(gw: Gateway, request: Request, owner: str) -> None:
+    """The admin, or a live key of `owner`'s wallet (as bearer); 401 otherwise."""
+    if is_admin(request, gw.admin_token):
+        return
+    caller = await key_for_token(gw, bearer(request))
+    if caller.owner != owner:
+        raise HTTPError(403, "forbidden", "a wallet's keys are listed to that wallet (a live key of it as bearer) "
+                        "or to the admin")
 
 
 async def list_keys(gw: Gateway, request: Request, send: Send) -> None:
-    if not is_admin(request, gw.admin_token):
-        raise HTTPError(401, "authentication_failed", "listing keys needs the admin token (COMPOSE_ADMIN_TOKEN)")
     owner, _ = session_headers(request)
-    await send_json(send, 200, {"keys": [record(key) for key in await gw.ledger.list_keys(owner)]})
+    if not bearer(request):
+        raise HTTPError(401, "authentication_failed", "listing keys needs a live key of that wallet, or the admin "
+                        "token (COMPOSE_ADMIN_TOKEN)")
+    await _owner_or_admin(gw, request, owner)
+    keys = await gw.ledger.list_keys(owner)
+    await send_json(send, 200, {"keys": [record(key, await gw.ledger.get_funding(key.id) if key.kind == "wallet"
+                                                else None) for key in keys]})
 
 
-async def _authorised_for(gw: Gateway, request: Request) -> KeyRow:
+async def _authorised_for(gw: Gateway, request: Request) -> tuple[KeyRow, bool]:
+    """(the key, whether the caller is the admin)."""
     key = await gw.ledger.get_key(request.params["key_id"])
     if is_admin(request, gw.admin_token):
         if key is None:
             raise HTTPError(404, "not_found", "Key not found")
-        return key
+        return key, True
     caller = await key_for_token(gw, bearer(request))
     if key is None or caller.owner != key.owner:  # another wallet's key is not found: no probing for ids
         raise HTTPError(404, "not_found", "Key not found")
-    return key
+    return key, False
 
 
 async def get_key(gw: Gateway, request: Request, send: Send) -> None:
-    await send_json(send, 200, record(await _authorised_for(gw, request)))
+    key, _ = await _authorised_for(gw, request)
+    funding = await gw.ledger.get_funding(key.id) if key.kind == "wallet" else None
+    headers = {"x-compose-key-tx-hash": funding.tx_hash} if funding is not None and funding.tx_hash else {}
+    await send_json(send, 200, record(key, funding), headers)
 
 
 async def delete_key(gw: Gateway, request: Request, send: Send) -> None:
-    key = await _authorised_for(gw, request)
-    await gw.ledger.revoke_key(key.id)
+    key, admin = await _authorised_for(gw, request)
+    await gw.ledger.revoke_key(key.id, "revoked" if admin else "closed")
     gw.keys.pop(key.key_hash, None)
+    if key.kind == "wallet":  # collection follows at once (once its last hold is resolved)
+        gw.background(collect_due(gw))
     await send_json(send, 200, {"success": True, "keyId": key.id})
+
+
+async def decide_collection(gw: Gateway, request: Request, send: Send) -> None:
+    """`{"action": "retry" | "forgive"}` on a failed collection: present the same authorization again (if it can
+    still be settled), or write the amount off (the wallet may open keys again)."""
+    if not is_admin(request, gw.admin_token):
+        raise HTTPError(401, "authentication_failed", "collections are the operator's: the admin token")
+    body = await request.json(SMALL_BODY)
+    action = body.get("action")
+    if action not in ("retry", "forgive"):
+        raise HTTPError(400, "validation_error", f"action must be 'retry' or 'forgive', got {action!r}")
+    funding = await gw.ledger.decide_collection(request.params["key_id"], action)
+    if funding is None:
+        raise HTTPError(409, "conflict", "only a failed collection can be retried or forgiven")
+    if action == "retry":
+        gw.background(collect_due(gw))
+    await send_json(send, 200, {"keyId": funding.key_id, "collection": funding.state})

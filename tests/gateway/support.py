@@ -61,7 +61,10 @@ class Harness:
         backends.drop_schema(self.location)
 
     async def aclose(self) -> None:
-        """Close in the test's event loop (a PostgreSQL pool belongs to it), then whatever other loops opened."""
+        """Close in the test's event loop (a PostgreSQL pool belongs to it), then whatever other loops opened; what
+        the gateway started in the background (a key's collection) finishes first."""
+        while self.gw.tasks:
+            await asyncio.gather(*self.gw.tasks, return_exceptions=True)
         await self.ledger.aclose()
         self.ledger.close()
         await asyncio.to_thread(backends.drop_schema, self.location)
@@ -160,8 +163,11 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
     async def run() -> None:
         try:
             await server.serve()
-        finally:  # a PostgreSQL ledger's pool of this thread's event loop closes with it
-            ledger = getattr(getattr(app, "gw", None), "ledger", None)
+        finally:  # background work of this loop finishes, and a PostgreSQL ledger's pool of this loop closes
+            gw = getattr(app, "gw", None)
+            while gw is not None and gw.tasks:
+                await asyncio.gather(*gw.tasks, return_exceptions=True)
+            ledger = getattr(gw, "ledger", None)
             if isinstance(ledger, PostgresLedger):
                 await ledger.aclose()
 

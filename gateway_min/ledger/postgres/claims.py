@@ -12,7 +12,7 @@ import functools
 import logging
 from typing import Final
 
-from gateway_min.ledger.model import CLAIM_STATES, ClaimRow
+from gateway_min.ledger.model import CLAIM_OUTCOMES, ClaimRow
 from gateway_min.ledger.owner import is_gone
 from gateway_min.ledger.postgres.ops import Conn
 
@@ -60,7 +60,7 @@ async def claim(conn: Conn, network: str, payer: str, nonce: str, scheme: str, a
 async def resolve(conn: Conn, network: str, payer: str, nonce: str, state: str, now: int, *,
                   settled: int | None = None, tx_hash: str | None = None, receipt: str | None = None) -> bool:
     """Move a claimed row to its terminal state; False when it was not (or no longer) claimed."""
-    if state not in CLAIM_STATES[1:]:
+    if state not in CLAIM_OUTCOMES:
         raise ValueError(f"a claim resolves to settled, released or failed, not {state!r}")
     return bool(await conn.fetchval(
         "UPDATE x402_claims SET state = $1, settled = $2, tx_hash = $3, receipt = $4, resolved_at = $5 "

@@ -43,7 +43,8 @@ KEY_COLUMNS: Final = ", ".join(KeyRow._fields)
 INTENT_COLUMNS: Final = ", ".join(IntentRow._fields)
 MIGRATION_LOCK: Final = 0x636F6D706F7365  # "compose": the advisory lock under which migrations are applied
 SWEEP_BATCH: Final = 200
-_KEY_INSERT: Final = f"INSERT INTO compose_keys ({KEY_COLUMNS}) VALUES ({', '.join(f'${i + 1}' for i in range(14))})"
+_KEY_INSERT: Final = (f"INSERT INTO compose_keys ({KEY_COLUMNS}) VALUES "
+                      f"({', '.join(f'${i + 1}' for i in range(len(KeyRow._fields)))})")
 _INTENT_INSERT: Final = (f"INSERT INTO intents ({INTENT_COLUMNS}) VALUES "
                          f"({', '.join(f'${i + 1}' for i in range(len(IntentRow._fields)))})")
 _RESERVE: Final = (f"UPDATE compose_keys SET reserved = reserved + $1, last_used_at = $2 WHERE id = $3 "
@@ -51,6 +52,7 @@ _RESERVE: Final = (f"UPDATE compose_keys SET reserved = reserved + $1, last_used
                    f"RETURNING {KEY_COLUMNS}")
 _MOVE: Final = (f"UPDATE compose_keys SET reserved = reserved + $1, spent = spent + $2 WHERE id = $3 "
                 f"RETURNING {KEY_COLUMNS}")
+_COLLECTING: Final = "SELECT 1 FROM key_funding WHERE key_id = $1 AND state NOT IN ('open', 'pending')"
 _JOURNAL: Final = ("INSERT INTO journal (key_id, intent_id, kind, reserved, spent, at) "
                    "VALUES ($1, $2, $3, $4, $5, $6)")
 
@@ -95,6 +97,12 @@ async def key_by_hash(conn: Conn, key_hash: str) -> KeyRow | None:
 async def list_keys(conn: Conn, owner: str) -> list[KeyRow]:
     rows = await conn.fetch(f"SELECT {KEY_COLUMNS} FROM compose_keys WHERE owner = $1 ORDER BY created_at, id", owner)
     return [KeyRow(*row) for row in rows]
+
+
+async def latest_session(conn: Conn, owner: str, chain_id: int) -> KeyRow | None:
+    return _key(await conn.fetchrow(f"SELECT {KEY_COLUMNS} FROM compose_keys WHERE owner = $1 AND chain_id = $2 "
+                                    "AND purpose = 'session' ORDER BY revoked_at IS NULL DESC, created_at DESC, "
+                                    "id DESC LIMIT 1", owner, chain_id))
 
 
 async def create_key(conn: Conn, key: KeyRow) -> KeyRow:
@@ -231,6 +239,8 @@ async def settle(conn: Conn, intent_id: str, final: int, uncollected: int, estim
         booked = intent.settled or 0  # the hold, if the expiry booked it
         owed = final + uncollected
         target = min(owed, intent.amount) if booked else min(owed, intent.amount, current.available)
+        if await conn.fetchval(_COLLECTING, intent.key_id):  # read after the key's lock: a lease holds it too
+            target = booked  # its wallet key's collection has its amount: what is booked stays
         after = intent._replace(settled=target, uncollected=owed - target, estimated=int(estimated),
                                 late_settled_at=now)
         moved, kind = (0, target - booked), "adjust"

@@ -19,6 +19,7 @@ from gateway_min.ledger import owner
 from gateway_min.ledger.model import (
     MAX_AMOUNT,
     ClaimRow,
+    FundingRow,
     Hold,
     IntentNotFound,
     IntentRow,
@@ -29,7 +30,7 @@ from gateway_min.ledger.model import (
     Resolution,
     wall_clock_ms,
 )
-from gateway_min.ledger.sqlite import claims, ops
+from gateway_min.ledger.sqlite import claims, funding, ops
 from gateway_min.ledger.sqlite.writer import Writer
 
 DURABILITY: Final = {"FULL": "full (each settlement fsynced before its response)",
@@ -66,7 +67,7 @@ class SqliteLedger:
         self.writer.close()
 
     async def create_key(self, key: KeyRow) -> KeyRow:
-        return await self.writer.run(lambda c: ops.create_key(c, key), durable=True)
+        return await self.writer.run(lambda c: funding.create_key(c, key), durable=True)
 
     async def key_by_hash(self, key_hash: str) -> KeyRow | None:
         return await self.writer.run_fast(lambda c: ops.key_by_hash(c, key_hash))
@@ -77,9 +78,19 @@ class SqliteLedger:
     async def list_keys(self, owner: str) -> list[KeyRow]:
         return await self.writer.run_fast(lambda c: ops.list_keys(c, owner))
 
-    async def revoke_key(self, key_id: str) -> KeyRow | None:
+    async def latest_session(self, owner: str, chain_id: int) -> KeyRow | None:
+        return await self.writer.run_fast(lambda c: ops.latest_session(c, owner, chain_id))
+
+    async def revoke_key(self, key_id: str, reason: str = "revoked") -> KeyRow | None:
         now = self.clock()
-        return await self.writer.run(lambda c: ops.revoke_key(c, key_id, now), durable=True)
+
+        def revoke(conn: sqlite3.Connection) -> KeyRow | None:
+            key = ops.revoke_key(conn, key_id, now)
+            if key is not None:
+                funding.end(conn, key_id, reason, now)
+            return key
+
+        return await self.writer.run(revoke, durable=True)
 
     async def reserve(self, hold: Hold, *, dispatched: bool = False) -> Reservation:
         """`dispatched`: the caller calls upstream right after (the paid gateway path), so an abandoned hold is
@@ -155,6 +166,43 @@ class SqliteLedger:
         return await self.writer.run_fast(
             lambda c: claims.resolve(c, network, payer, nonce, state, now, settled=settled, tx_hash=tx_hash,
                                      receipt=receipt), durable=True)
+
+    async def create_wallet_key(self, key: KeyRow, row: FundingRow) -> KeyRow:
+        now = self.clock()
+        outcome = await self.writer.run(lambda c: funding.create_wallet_key(c, key, row, now, claim_owner=self.owner),
+                                        durable=True)
+        if isinstance(outcome, LedgerError):
+            raise outcome
+        return outcome
+
+    async def get_funding(self, key_id: str) -> FundingRow | None:
+        return await self.writer.run_fast(lambda c: funding.get(c, key_id))
+
+    async def end_funding(self, key_id: str, reason: str) -> bool:
+        now = self.clock()
+        return await self.writer.run(lambda c: funding.end(c, key_id, reason, now), durable=True)
+
+    async def end_due_fundings(self, margin_ms: int) -> int:
+        now = self.clock()
+        return await self.writer.run(lambda c: funding.end_due(c, now, margin_ms), durable=True)
+
+    async def lease_collections(self, owner: str, lease_ms: int) -> list[FundingRow]:
+        now = self.clock()
+        return await self.writer.run(lambda c: funding.lease(c, now, owner, lease_ms), durable=True)
+
+    async def finish_collection(self, key_id: str, owner: str, collected: bool, *, tx_hash: str | None = None,
+                                error: str | None = None) -> FundingRow | None:
+        now = self.clock()
+        return await self.writer.run(lambda c: funding.finish(c, key_id, owner, collected, now, tx_hash=tx_hash,
+                                                              error=error), durable=True)
+
+    async def touch_verified(self, key_id: str, every_ms: int) -> bool:
+        now = self.clock()
+        return await self.writer.run_fast(lambda c: funding.touch_verified(c, key_id, now, every_ms))
+
+    async def decide_collection(self, key_id: str, action: str) -> FundingRow | None:
+        now = self.clock()
+        return await self.writer.run(lambda c: funding.operator_decides(c, key_id, action, now), durable=True)
 
     async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None:
         return await self.writer.run_fast(lambda c: claims.get(c, network, payer, nonce))

@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Final
 
-from gateway_min.ledger.model import CLAIM_STATES, ClaimRow
+from gateway_min.ledger.model import CLAIM_OUTCOMES, ClaimRow
 from gateway_min.ledger.owner import is_gone
 
 log = logging.getLogger("gateway_min")
@@ -75,7 +75,7 @@ def claim(conn: sqlite3.Connection, network: str, payer: str, nonce: str, scheme
 def resolve(conn: sqlite3.Connection, network: str, payer: str, nonce: str, state: str, now: int, *,
             settled: int | None = None, tx_hash: str | None = None, receipt: str | None = None) -> bool:
     """Move a claimed row to its terminal state; False when it was not (or no longer) claimed."""
-    if state not in CLAIM_STATES[1:]:
+    if state not in CLAIM_OUTCOMES:
         raise ValueError(f"a claim resolves to settled, released or failed, not {state!r}")
     return conn.execute(
         "UPDATE x402_claims SET state = ?, settled = ?, tx_hash = ?, receipt = ?, resolved_at = ? "

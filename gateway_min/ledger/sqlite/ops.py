@@ -84,6 +84,13 @@ def list_keys(conn: sqlite3.Connection, owner: str) -> list[KeyRow]:
     return [KeyRow(*row) for row in rows]
 
 
+def latest_session(conn: sqlite3.Connection, owner: str, chain_id: int) -> KeyRow | None:
+    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM compose_keys WHERE owner = ? AND chain_id = ? "
+                       "AND purpose = 'session' ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1",
+                       (owner, chain_id)).fetchone()
+    return None if row is None else KeyRow(*row)
+
+
 def create_key(conn: sqlite3.Connection, key: KeyRow) -> KeyRow:
     conn.execute(f"INSERT INTO compose_keys ({_KEY_COLUMNS}) VALUES ({', '.join('?' * len(KeyRow._fields))})", key)
     _journal(conn, key, None, "fund", key.created_at)
@@ -141,6 +148,12 @@ def _classify(conn: sqlite3.Connection, key_id: str, amount: int, now: int) -> L
         return KeyExpired("Key has expired")
     return BudgetExhausted(f"Compose key budget exhausted: this request needs a hold of {amount}, "
                            f"{key.available} of {key.budget} is available", key)
+
+
+def _collecting(conn: sqlite3.Connection, key_id: str) -> bool:
+    """Whether the key is a wallet key whose collection has fixed its amount (its spent may no longer change)."""
+    return conn.execute("SELECT 1 FROM key_funding WHERE key_id = ? AND state NOT IN ('open', 'pending')",
+                        (key_id,)).fetchone() is not None
 
 
 def reserve(conn: sqlite3.Connection, hold: Hold, now: int, *, dispatched: bool = False) -> Reservation | LedgerError:
@@ -227,6 +240,8 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
         booked = intent.settled or 0  # the hold, if the expiry booked it
         owed = final + uncollected
         target = min(owed, intent.amount) if booked else min(owed, intent.amount, current.available)
+        if _collecting(conn, intent.key_id):  # its wallet key's collection has its amount: what is booked stays
+            target = booked
         after = intent._replace(settled=target, uncollected=owed - target, estimated=int(estimated),
                                 late_settled_at=now)
         moved, kind = (0, target - booked), "adjust"

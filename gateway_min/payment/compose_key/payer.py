@@ -20,6 +20,8 @@ from gateway_min.http import HTTPError, Request
 from gateway_min.http.auth import bearer
 from gateway_min.ledger import BudgetExhausted, Hold, IntentRow, KeyRow, LedgerError, Reservation
 from gateway_min.payment import receipts
+from gateway_min.payment.cap import capped
+from gateway_min.payment.compose_key import session, wallet
 from gateway_min.payment.compose_key.tokens import budget_headers, check_chain, key_for_token
 from gateway_min.pipeline.plugs import Metered, Payer, Settled, Work
 
@@ -37,7 +39,8 @@ def idempotency_key(request: Request) -> str | None:
 
 
 def payment_required(exhausted: BudgetExhausted) -> HTTPError:
-    return HTTPError(402, "payment_required", str(exhausted), headers=budget_headers(exhausted.key))
+    depleted = {session.INVALID: "budget-depleted"} if exhausted.key.purpose == "session" else {}
+    return HTTPError(402, "payment_required", str(exhausted), headers={**budget_headers(exhausted.key), **depleted})
 
 
 def ledger_http_error(error: LedgerError) -> HTTPError:
@@ -62,9 +65,16 @@ class ComposeKeyPayment:
         return cls(gw, request, key)
 
     async def hold(self, work: Work) -> tuple[Work, Payer]:
-        """Reserve the work's worst case; when the key cannot afford it, fit the work (if it can be fitted) to what
-        is available and reserve once more."""
+        """Reserve the work's worst case (or the client's lower cap: `x-x402-max-amount-wei`); when the key cannot
+        afford it, fit the work (if it can be fitted) to what is available and reserve once more. A wallet key whose
+        wallet no longer covers it is refused (and ends)."""
         request, gw = self.request, self.gw
+        work, _ = capped(work)
+        drained = await wallet.still_funded(gw, self.key, work.hold)
+        if drained is not None:
+            raise HTTPError(402, "payment_required", "the wallet behind this key no longer covers what it used and "
+                            "holds: the key has ended, and what it spent is collected",
+                            headers={session.INVALID: drained})
         ttl = gw.stream_ttl_ms if work.stream else gw.intent_ttl_ms
         idem = idempotency_key(request)
         digest = work.fingerprint() if idem else None
@@ -84,7 +94,8 @@ class ComposeKeyPayment:
                 raise ledger_http_error(again) from None
         except LedgerError as exc:
             raise ledger_http_error(exc) from None
-        headers = {"x-payment-intent-id": reservation.intent.id, **budget_headers(reservation.key)}
+        headers = {"x-payment-intent-id": reservation.intent.id, **budget_headers(reservation.key),
+                   **session.headers(reservation.key, gw.clock())}
         if reservation.replay:
             stored = reservation.intent.receipt
             raise HTTPError(409, "idempotent_replay" if stored else "idempotency_in_progress",
@@ -156,7 +167,7 @@ class KeyPayer:
         # the receipt stored is the one built, unless the settlement was a replay (then it is the stored one)
         stored: dict[str, Any] = built[-1] if built and not resolution.replay else \
             orjson.loads(resolution.intent.receipt or "{}")
-        headers = {**budget_headers(resolution.key),
+        headers = {**budget_headers(resolution.key), **session.headers(resolution.key, self.gw.clock()),
                    "x-compose-key-final-amount-wei": str(resolution.intent.settled or 0),
                    "x-compose-receipt": receipts.header(stored)}
         return Settled(stored, headers, lambda: receipts.sse_event(stored))

@@ -7,6 +7,7 @@ the only place that decides what a key may spend.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -33,6 +34,13 @@ def new_token() -> str:
     return PREFIX + secrets.token_urlsafe(32)
 
 
+def session_token(secret: bytes, key_id: str) -> str:
+    """A session key's token, derived from the gateway's token secret: the session's owner can be given it again
+    (GET /api/session with a live key of the wallet) while only its hash is stored."""
+    mac = hmac.new(secret, b"compose session key " + key_id.encode(), hashlib.sha256).digest()
+    return PREFIX + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -57,10 +65,21 @@ async def key_for_token(gw: Gateway, token: str | None, *, fresh: bool = True) -
     if key is None or not hmac.compare_digest(key.key_hash, digest):
         raise HTTPError(401, "authentication_failed", "Key not found")
     if key.revoked_at is not None:
-        raise HTTPError(401, "authentication_failed", "Key has been revoked")
+        raise HTTPError(401, "authentication_failed", "Key has been revoked",
+                        headers=await _session_invalid(gw, key, "revoked"))
     if key.expires_at <= gw.clock():
-        raise HTTPError(401, "authentication_failed", "Key has expired")
+        raise HTTPError(401, "authentication_failed", "Key has expired", headers=await _session_invalid(gw, key,
+                                                                                                      "expired"))
     return key
+
+
+async def _session_invalid(gw: Gateway, key: KeyRow, why: str) -> dict[str, str]:
+    """A refused session says why in `x-compose-session-invalid` (a wallet session's ending is recorded with its
+    funding: superseded, closed, wallet_drained …)."""
+    if key.purpose != "session":
+        return {}
+    funding = await gw.ledger.get_funding(key.id) if key.kind == "wallet" and why == "revoked" else None
+    return {"x-compose-session-invalid": funding.reason if funding and funding.reason else why}
 
 
 def budget_headers(key: KeyRow) -> dict[str, str]:
@@ -73,14 +92,18 @@ def budget_headers(key: KeyRow) -> dict[str, str]:
 
 
 def session_headers(request: Request) -> tuple[str, int]:
-    wallet = request.headers.get("x-session-user-address", "")
-    if not _WALLET.fullmatch(wallet):
-        raise HTTPError(400, "validation_error",
-                        "x-session-user-address header is required: the owner wallet, 0x and 40 hex digits")
+    wallet = parse_wallet(request.headers.get("x-session-user-address", ""), "x-session-user-address header")
     chain = request.headers.get("x-chain-id")
     if chain is None:
         raise HTTPError(400, "validation_error", "x-chain-id header is required: a positive integer chain id")
     return wallet.lower(), parse_chain_id(chain, "x-chain-id")
+
+
+def parse_wallet(value: str, source: str) -> str:
+    """A wallet address (0x and 40 hex digits), lower-cased; 400 naming `source` otherwise."""
+    if not _WALLET.fullmatch(value):
+        raise HTTPError(400, "validation_error", f"{source} is required: the owner wallet, 0x and 40 hex digits")
+    return value.lower()
 
 
 def parse_chain_id(value: str, source: str) -> int:

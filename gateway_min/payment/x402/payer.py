@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 
 import pricing
 from gateway_min.context import Gateway
-from gateway_min.http import HTTPError, Request
+from gateway_min.http import Request
 from gateway_min.payment import receipts
+from gateway_min.payment.cap import capped
 from gateway_min.payment.x402 import offer as offers
 from gateway_min.payment.x402.admit import Payment, admit, release
 from gateway_min.payment.x402.protocol import EXACT, UPTO
 from gateway_min.payment.x402.settle import complete, paid_headers, sse_receipt
 from gateway_min.pipeline.plugs import Metered, Payer, Settled, Work
-from gateway_min.work.request import CAP_HEADER
 
 
 class X402Payment:
@@ -36,26 +36,13 @@ class X402Payment:
     async def hold(self, work: Work) -> tuple[Work, Payer]:
         found = await offers.kinds(self.gw)
         network = offers.network_for(self.request, found)
-        work, amount = fit(work)
+        work, amount = capped(work)
         scheme = EXACT if work.exact is not None else UPTO
         offer = offers.offer(self.request, found, scheme, network, amount,
                              timeout=offers.timeout_seconds(self.gw, work.stream), description=work.description,
                              mime_type=work.mime_type)
         payment = await admit(self.gw, self.request, offer, work.stream)
         return work, X402Payer(self.gw, payment, work.subject, work.exact)
-
-
-def fit(work: Work) -> tuple[Work, int]:
-    """(the work, the amount to offer). The client's cap can only lower the maximum: the work then runs fitted to
-    it; when nothing fits, 400."""
-    cap = work.cap
-    if cap is None or cap >= work.hold:
-        return work, work.hold
-    try:
-        return work.fit(cap), cap
-    except pricing.InsufficientBudget as exc:
-        raise HTTPError(400, "validation_error", f"{CAP_HEADER} {cap} is below the least this request can cost "
-                        f"({exc.required}); raise it or shorten the request") from None
 
 
 @dataclass

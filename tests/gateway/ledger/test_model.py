@@ -260,5 +260,5 @@ def test_a_ledger_from_before_the_stream_column_is_migrated_on_open() -> None:
         ledger = SqliteLedger(path)
         row = ledger.writer.run_sync(lambda c: c.execute("SELECT nonce, stream FROM x402_claims").fetchall())
         assert row == [("0x01", 0)]
-        assert ledger.migrated == [1]
+        assert ledger.migrated == [1, 2]
         ledger.close()

@@ -88,6 +88,12 @@ class Ledger:
             ).fetchone()
         return row is not None
 
+    def settled(self, tx_hash: str) -> bool:
+        """Whether the settlement `tx_hash` names has been made."""
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM settlements WHERE tx_hash = ?", (tx_hash,)).fetchone()
+        return row is not None
+
     def credit(self, network: str, address: str, amount: int) -> int:
         if amount < 0 or amount > MAX_AMOUNT:
             raise ValueError(f"amount {amount} is outside 0..{MAX_AMOUNT}")

@@ -29,6 +29,11 @@ class Facilitator(Protocol):
 
     async def settle(self, payload: PaymentPayload, requirements: PaymentRequirements) -> SettleResponse: ...
 
+    async def balance(self, network: str, address: str) -> int | None:
+        """The address's USDC balance on `network` as the facilitator sees it, or None when it cannot say (not part
+        of x402: the embedded facilitator answers it, for the details of a 402)."""
+        ...
+
 
 def request_body(payload: PaymentPayload, requirements: PaymentRequirements) -> dict[str, Any]:
     return {"x402Version": 2, "paymentPayload": payload.wire(), "paymentRequirements": requirements.wire()}
@@ -64,6 +69,18 @@ class HttpFacilitator:
             # The transaction is out but unconfirmed; the identical body lets the facilitator reconcile it.
             result = _parse_model(await self._send("POST", "/settle", body), SettleResponse, "success", "settle")
         return result
+
+    async def balance(self, network: str, address: str) -> int | None:
+        try:
+            response = await self._client.get(self._base + "/balance", params={"network": network, "address": address},
+                                               headers=self._headers, timeout=self._timeout)
+        except httpx.RequestError:
+            return None
+        try:
+            found = response.json().get("balance") if response.status_code == 200 else None
+        except ValueError:
+            return None
+        return int(found) if isinstance(found, str) and found.isdigit() else None
 
     async def settle_refusal(self) -> str | None:
         """Why this facilitator would refuse our settles (an empty POST /settle answered 401/403: a missing or wrong
@@ -118,6 +135,9 @@ class LocalFacilitator:
 
     async def supported(self) -> SupportedResponse:
         return SupportedResponse.model_validate(await asyncio.to_thread(self._embedded.supported))
+
+    async def balance(self, network: str, address: str) -> int | None:
+        return await asyncio.to_thread(self._embedded.balance, address, network)
 
     async def verify(self, payload: PaymentPayload, requirements: PaymentRequirements) -> VerifyResponse:
         return VerifyResponse.model_validate(await self._call(self._embedded.verify,

@@ -173,6 +173,9 @@ class EmbeddedFacilitator:
                 return SettleResponse(success=False, error_reason=e.INVALID_PAYLOAD, network=network_id)
             checked = requirements.model_copy(update={"amount": str(permitted)})
         outcome = self._verify(payload, checked)
+        replayed = self._replayed(outcome, network_id, amount)
+        if replayed is not None:
+            return replayed
         if outcome.reason or outcome.parsed is None or outcome.payer is None:
             reason = outcome.reason or e.INVALID_PAYLOAD
             return SettleResponse(success=False, error_reason=reason, payer=outcome.payer, network=network_id)
@@ -182,7 +185,7 @@ class EmbeddedFacilitator:
             return SettleResponse(success=False, error_reason=reason, payer=payer, network=network_id)
         network = self._networks[network_id]
         space, nonce = self._nonce_of(outcome.parsed, network)
-        tx_hash = "0x" + keccak("\n".join([network_id, space, payer, nonce, str(amount)]).lower().encode()).hex()
+        tx_hash = self._tx_hash(network_id, space, payer, nonce, amount)
         transfer = Transfer(
             network=network_id,
             asset=space,
@@ -195,7 +198,10 @@ class EmbeddedFacilitator:
             at=self._now(),
         )
         refusal = self._ledger.settle(transfer)
-        if refusal is Refusal.NONCE_USED:
+        if refusal is Refusal.NONCE_USED:  # a twin settled it since _verify looked: its outcome, if it was this one
+            replayed = self._replayed(Outcome(_nonce_used_reason(outcome), payer, outcome.parsed), network_id, amount)
+            if replayed is not None:
+                return replayed
             reason = _nonce_used_reason(outcome)
             return SettleResponse(success=False, error_reason=reason, payer=payer, network=network_id)
         if refusal is Refusal.INSUFFICIENT:
@@ -205,6 +211,23 @@ class EmbeddedFacilitator:
         return SettleResponse(
             success=True, payer=payer, transaction=transaction, network=network_id, amount=str(amount)
         )
+
+    def _replayed(self, outcome: Outcome, network_id: str, amount: int) -> SettleResponse | None:
+        """The first outcome of a settlement presented again, identical: a caller that lost the answer (a crash
+        mid-settle) gets it, as a chain's receipt of the mined transaction would tell it; nothing moves twice."""
+        if outcome.reason != _nonce_used_reason(outcome) or outcome.parsed is None or outcome.payer is None \
+                or not amount:
+            return None
+        space, nonce = self._nonce_of(outcome.parsed, self._networks[network_id])
+        tx_hash = self._tx_hash(network_id, space, outcome.payer, nonce, amount)
+        if not self._ledger.settled(tx_hash):
+            return None
+        return SettleResponse(success=True, payer=outcome.payer, transaction=tx_hash, network=network_id,
+                              amount=str(amount))
+
+    @staticmethod
+    def _tx_hash(network_id: str, space: str, payer: str, nonce: str, amount: int) -> str:
+        return "0x" + keccak("\n".join([network_id, space, payer, nonce, str(amount)]).lower().encode()).hex()
 
     def _nonce_of(self, parsed: ExactPayload | UptoPayload, network: Network) -> tuple[str, str]:
         """(contract that owns the nonce space, nonce): EIP-3009 nonces live in the token, Permit2's in Permit2."""

@@ -1,6 +1,6 @@
 """The embedded facilitator over HTTP: `/api/x402/facilitator/{supported,chains,verify,settle}` with the bodies of
 the x402 v2 facilitator API, plus `POST .../fund {"address", "amount", "network"?}` (admin token) to credit a
-payer on its local USDC ledger for demos and tests.
+payer on its local USDC ledger for demos and tests, and `GET .../balance?address=&network=` (open) to read one.
 
 Settle moves money, so it takes the admin token (`Authorization: Bearer $COMPOSE_ADMIN_TOKEN`), as hosted
 facilitators take an API key: otherwise a payer could settle their own `upto` authorization for 0 while the
@@ -37,6 +37,7 @@ def add_routes(router: Router, gw: Gateway) -> None:
     router.add("POST", f"{BASE}/verify", partial(verify, gw))
     router.add("POST", f"{BASE}/settle", partial(settle, gw))
     router.add("POST", f"{BASE}/fund", partial(fund, gw))
+    router.add("GET", f"{BASE}/balance", partial(balance, gw))
 
 
 def _embedded(gw: Gateway) -> EmbeddedFacilitator:
@@ -77,6 +78,20 @@ async def settle(gw: Gateway, request: Request, send: Send) -> None:
     result = await asyncio.to_thread(facilitator.settle, await _body(request))
     header = encode_header(SettleResponse.model_validate(result))
     await send_json(send, 200 if result.get("success") else 400, result, {"payment-response": header})
+
+
+async def balance(gw: Gateway, request: Request, send: Send) -> None:
+    """`GET …/balance?address=0x…&network=eip155:43113`: an address's balance on the local ledger (public, as a
+    chain's state is; the gateway reads it for the details of an unfunded key's 402)."""
+    facilitator = _embedded(gw)
+    network = request.query.get("network") or None
+    try:
+        address = parse_address(request.query.get("address"), "address")
+        found = await asyncio.to_thread(facilitator.balance, address, network)
+    except ValueError as exc:
+        raise HTTPError(400, "validation_error", f"cannot read a balance: {exc}") from None
+    chosen = network or f"eip155:{facilitator.chains()['defaultChainId']}"
+    await send_json(send, 200, {"address": address, "network": chosen, "balance": str(found)})
 
 
 async def fund(gw: Gateway, request: Request, send: Send) -> None:

@@ -358,14 +358,14 @@ async def test_an_exact_stream_settles_before_the_first_byte(x402: X402Harness, 
     from gateway_min.payment.x402 import payer as x402_paid
 
     fixed = pricing.price("gpt-4.1", {"input_tokens": 1000, "output_tokens": 1000})
-    real_fit = x402_paid.fit
+    real_fit = x402_paid.capped
 
     def fixed_price(work: Any) -> Any:
         fitted, _ = real_fit(work)
         quoted = fitted.quoted._replace(hold=fixed.final_amount, exact=fixed)
         return dataclasses.replace(fitted, quoted=quoted), fixed.final_amount
 
-    monkeypatch.setattr(x402_paid, "fit", fixed_price)
+    monkeypatch.setattr(x402_paid, "capped", fixed_price)
     await x402.fund(PAYER)
     body = chat(stream=True)
     with serve(x402.h.app) as base:

@@ -80,8 +80,10 @@ def test_http_facilitator_against_the_embedded_one(status):
         settled = await http.settle(payload, req)
         assert (settled.success, settled.amount) == (True, str(PRICE))
         # Refusals come back as models whatever the status code (400 here when status=400).
-        again = await http.settle(payload, req)
-        assert (again.success, again.error_reason) == (False, "invalid_exact_evm_nonce_already_used")
+        again = await http.settle(payload, req)  # identical: the first outcome (nothing moves twice)
+        assert (again.success, again.transaction) == (True, settled.transaction)
+        other = await http.settle(payload, at_amount(req, PRICE - 1))
+        assert (other.success, other.error_reason) == (False, "invalid_exact_evm_payload_authorization_value_mismatch")
         bad = await http.verify(payload, at_amount(req, PRICE + 1))
         assert bad.invalid_reason == "invalid_exact_evm_payload_authorization_value_mismatch"
         await client.aclose()
@@ -211,7 +213,7 @@ def test_local_facilitator_is_a_facilitator_and_runs_off_the_loop():
         verdicts = await asyncio.gather(*(local.verify(payload, req) for _ in range(5)))
         assert all(v.is_valid for v in verdicts)
         results = await asyncio.gather(*(local.settle(payload, at_amount(req, 10)) for _ in range(5)))
-        assert sorted(r.success for r in results) == [False] * 4 + [True]
+        assert all(r.success for r in results) and len({r.transaction for r in results}) == 1  # moved once
 
     run(scenario())
     assert f.balance(PAY_TO) == 10
