@@ -114,4 +114,7 @@ and is served at {base}/api/x402/facilitator/{{supported,chains,verify,settle}} 
 Fund a payer:
   curl -s {base}/api/x402/facilitator/fund -H "Authorization: Bearer {admin}" -H 'Content-Type: application/json' \\
        -d '{{"address": "0xYourPayerAddress", "amount": 5000000}}'
+A key funded by that wallet (one signature; what it spends is collected when it ends): POST {base}/api/keys with
+x-session-user-address: 0xYourPayerAddress, x-chain-id: 43113 and {{"budgetLimit": 1000000, "expiresAt": <ms>}}
+through the same x402 client (402, signed, 201 with the key). "purpose": "session" makes it the wallet's session.
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from typing import Any, Final
 
@@ -31,6 +32,7 @@ from gateway_min.payment.compose_key.tokens import (
     parse_wallet,
     session_headers,
     session_token,
+    token_hash,
 )
 
 log = logging.getLogger("gateway_min")
@@ -64,7 +66,12 @@ async def get_session(gw: Gateway, request: Request, send: Send) -> None:
         proven = True
     key, body = await _state(gw, owner, chain_id)
     if key is not None and proven:
-        body["token"] = session_token(gw.token_secret, key.id)
+        token = session_token(gw.token_secret, key.id)
+        if hmac.compare_digest(token_hash(token), key.key_hash):
+            body["token"] = token
+        else:  # opened by a process with another token secret (replicas without GATEWAY_TOKEN_SECRET)
+            body["tokenUnavailable"] = ("this gateway process cannot derive the session's token: its replicas do "
+                                        "not share GATEWAY_TOKEN_SECRET")
     await send_json(send, 200, body, {"cache-control": "no-store"})
 
 

@@ -71,7 +71,7 @@ def test_a_version_one_ledger_is_migrated_and_keeps_what_it_held(backend: str, t
             versions = await backends.query(ledger, "SELECT version FROM schema_migrations ORDER BY version")
             assert versions == [(1,), (2,)]
             # the new constraints hold on the migrated tables
-            with pytest.raises(Exception, match="(?i)check"):
+            with pytest.raises(Exception, match=r"(?i)check"):
                 await backends.execute(ledger, "UPDATE compose_keys SET kind = 'gift' WHERE id = 'k1'")
         finally:
             await ledger.aclose()

@@ -230,3 +230,12 @@ async def test_session_events_end_when_the_ledger_cannot_be_read(
     async with x402.client() as client:
         await asyncio.wait_for(events(client, "/api/session/events", received, headers=key_headers()), 10)
     assert [name for name, _ in received] == ["session-active"]
+
+
+async def test_a_process_with_another_token_secret_never_gives_a_wrong_token(x402: X402Harness) -> None:
+    await x402.fund(PAYER)
+    opened = (await open_key(x402, 500_000, purpose="session")).json()
+    x402.h.gw.token_secret = b"another process's secret".ljust(32, b"\0")
+    async with x402.client() as client:
+        state = (await client.get("/api/session", headers={**key_headers(), **auth(opened["token"])})).json()
+    assert "token" not in state and "GATEWAY_TOKEN_SECRET" in state["tokenUnavailable"]
