@@ -9,6 +9,10 @@ or 85 + 170 tiles, Gemini 258 per tile, Anthropic ≈ 1,600 for the largest acce
 FILE_TOKENS; a file referenced by id or URL cannot be bounded at all and is refused. Tool definitions add
 TOOLS_OVERHEAD for the system prompt providers wrap around them. Usage above the bound is still settled at the
 authorised maximum, and the excess recorded as uncollected.
+
+A Responses API request may carry context the provider keeps (`previous_response_id`, `conversation`, a stored
+`prompt`, `item_reference` items): its bytes are not in the request, so it has no bound of this kind
+(UnboundedPrompt); the quote then bounds the prompt by the model's context window instead (pricing/quotes.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ FILE_TOKENS: Final = 32_768
 TOOLS_OVERHEAD: Final = 1_024
 # request fields that become prompt tokens besides the messages themselves
 _PROMPT_FIELDS: Final = ("tools", "functions", "tool_choice", "response_format", "instructions", "prompt", "text")
+# Responses API fields that bring in context the provider stores (not in the request)
+SERVER_CONTEXT: Final = ("previous_response_id", "conversation")
+
+
+class UnboundedPrompt(NotQuotable):
+    """The prompt includes context the provider stores (named in the message): only the context window bounds it."""
 
 
 def _utf8(text: str) -> int:
@@ -47,6 +57,8 @@ def _part_bound(part: Any, where: str) -> int:
     if not isinstance(part, Mapping):
         raise NotQuotable(f"{where} must be a string or an object, got {type(part).__name__}")
     kind = part.get("type")
+    if kind == "item_reference":
+        raise UnboundedPrompt(f"{where} refers to an item the provider stores")
     if kind in ("text", "input_text", "output_text") and isinstance(part.get("text"), str):
         return _utf8(part["text"]) + PART_OVERHEAD
     if kind in ("image_url", "input_image", "image"):
@@ -73,6 +85,8 @@ def _content_bound(content: Any, where: str) -> int:
 def _message_bound(message: Any, where: str) -> int:
     if not isinstance(message, Mapping):
         raise NotQuotable(f"{where} must be an object, got {type(message).__name__}")
+    if message.get("type") == "item_reference":
+        raise UnboundedPrompt(f"{where} refers to an item the provider stores")
     total = MESSAGE_OVERHEAD + _content_bound(message.get("content"), f"{where}.content")
     for key, value in message.items():
         if key == "content" or value is None:
@@ -82,7 +96,13 @@ def _message_bound(message: Any, where: str) -> int:
 
 
 def chat_prompt_bound(body: Mapping[str, Any]) -> int:
-    """Upper bound on the prompt tokens of a chat-completions (`messages`) or responses (`input`) request."""
+    """Upper bound on the prompt tokens of a chat-completions (`messages`) or responses (`input`) request;
+    UnboundedPrompt when it includes context the provider stores."""
+    for field in SERVER_CONTEXT:
+        if body.get(field) is not None:
+            raise UnboundedPrompt(f"`{field}` brings in context the provider stores")
+    if isinstance(body.get("prompt"), Mapping):  # a stored prompt template, by id
+        raise UnboundedPrompt("`prompt` names a template the provider stores")
     total = REQUEST_OVERHEAD
     messages = body.get("messages")
     if messages is None and "input" in body:  # responses API: a string or a list of input items

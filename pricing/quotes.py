@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, Final, NamedTuple
 
 from generated.catalog import MediaGroup, Model, PriceSet, Rate, TokenRates
-from pricing.bounds import chat_prompt_bound, embeddings_input_bound
+from pricing.bounds import UnboundedPrompt, chat_prompt_bound, embeddings_input_bound
 from pricing.charge import Charge, ceil_div, line_amount, platform_fee
 from pricing.engine import fee_of, get_model, price, price_set_at
 from pricing.errors import NotQuotable, PricingError, UnpricedUsage, amount_argument, shown
@@ -210,8 +210,7 @@ def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at
     if operation == "embeddings":
         prompt, limit = embeddings_input_bound(body), 0
     elif operation == "chat":
-        prompt = chat_prompt_bound(body)
-        limit = _output_limit(record, body, prompt)
+        prompt, limit = _chat_bounds(record, body)
         choices = _positive_int(body, "n", limit=MAX_CHOICES) or 1  # the limit applies to each choice
     else:
         raise NotQuotable(f"{record.id} prices {operation} by tokens and the audio length is unknown before the call")
@@ -240,6 +239,18 @@ def _fit(quote: MaxQuote, budget: int | None) -> MaxQuote:
         raise InsufficientBudget(f"{quote.model}: this {quote.operation} request can cost up to {quote.amount}, "
                                  f"above the budget of {budget}", quote.amount)
     return quote
+
+
+def _chat_bounds(model: Model, body: Mapping[str, Any]) -> tuple[int, int]:
+    """(prompt bound, output limit). A prompt with context the provider stores is bounded by the context window,
+    and its output limit is then not taken from what the window leaves (that is unknown)."""
+    try:
+        prompt = chat_prompt_bound(body)
+    except UnboundedPrompt as exc:
+        if model.context_window is None:
+            raise NotQuotable(f"{exc}, and {model.id} publishes no context window to bound it by") from None
+        return model.context_window, _output_limit(model, body, 0)
+    return prompt, _output_limit(model, body, prompt)
 
 
 def _output_limit(model: Model, body: Mapping[str, Any], prompt: int) -> int:

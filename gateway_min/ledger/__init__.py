@@ -28,6 +28,7 @@ from gateway_min.ledger.model import (
     Receipt,
     Reservation,
     Resolution,
+    ServedRow,
     UnpaidCollection,
     wall_clock_ms,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Receipt",
     "Reservation",
     "Resolution",
+    "ServedRow",
     "UnpaidCollection",
     "is_server",
     "open_ledger",

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gateway_min.ledger.model import ClaimRow, FundingRow, Hold, IntentRow, KeyRow, Receipt, Reservation, Resolution
+from gateway_min.ledger.model import (
+    ClaimRow,
+    FundingRow,
+    Hold,
+    IntentRow,
+    KeyRow,
+    Receipt,
+    Reservation,
+    Resolution,
+    ServedRow,
+)
 
 
 class Ledger(Protocol):
@@ -118,6 +128,21 @@ class Ledger(Protocol):
 
     async def decide_collection(self, key_id: str, action: str) -> FundingRow | None:
         """The operator's word on a failed collection: `retry` (pending again) or `forgive` (written off)."""
+        ...
+
+    async def record_served(self, row: ServedRow) -> ServedRow:
+        """Record a served response or video job (the first record of its kind and id stands)."""
+        ...
+
+    async def get_served(self, kind: str, ident: str) -> ServedRow | None: ...
+
+    async def update_served(self, kind: str, ident: str, state: str) -> ServedRow | None:
+        """A video job's last known status."""
+        ...
+
+    async def refund_served(self, kind: str, ident: str) -> ServedRow | None:
+        """Give back what it was charged, once: to its Compose Key (`refunded`), or recorded as owed to its raw
+        x402 payer (`owed`)."""
         ...
 
     def close(self) -> None:

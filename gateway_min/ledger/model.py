@@ -185,3 +185,26 @@ class UnpaidCollection(LedgerError):
 
 Receipt = Callable[[IntentRow], dict[str, Any]]
 """Builds the receipt of an intent from its row as it will be stored (I10)."""
+
+
+class ServedRow(NamedTuple):
+    """A Responses API response or a video job the gateway served (ledger/*/served.py)."""
+
+    kind: str
+    """'response' or 'video'."""
+    id: str
+    """The provider's id for it."""
+    owner: str
+    """The wallet that paid (lower-case): only a live key of it reads the thing back."""
+    provider: str
+    model: str
+    intent_id: str | None
+    """The Compose Key intent that paid for it; None for raw x402."""
+    amount: int
+    state: str
+    refund: str | None
+    """'refunded' (given back to the key) or 'owed' (the operator owes it to a raw x402 payer)."""
+    receipt: str | None
+    created_at: int
+    updated_at: int
+

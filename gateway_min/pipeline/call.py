@@ -50,6 +50,7 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
     # a non-stream answer, or a stream request answered with one JSON document: metered and passed on as it is
     content = await read_bounded(reply, work, payer)
     settled = await payer.settle(work.measure(content, payer.maximum))  # runs to its end even if cancelled
+    await work.served(payer.owner)
     note(request.scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
     headers = {**work.headers, **payer.headers, **settled.headers,
                "x-compose-overhead-ms": f"{(time.perf_counter() - started) * 1000:.2f}"}

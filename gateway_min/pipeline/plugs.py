@@ -38,12 +38,9 @@ class Settled(NamedTuple):
     """The canonical (snake_case) receipt: `compose_receipt` (or `receipt`) in native JSON bodies."""
     headers: dict[str, str]
     """Response headers: the receipt (`x-compose-receipt`, dropped on external routes), amounts, payment."""
-    closing: Callable[[], bytes]
-    """Makes the `compose.receipt` SSE event that closes a native stream (only streams need it: made on demand)."""
-
-    @property
-    def event(self) -> bytes:
-        return self.closing()
+    streamed: Callable[[], dict[str, Any]]
+    """The receipt as the `compose.receipt` event that closes a native stream carries it (with what the headers
+    said, gone by then): made on demand, only streams need it; the stream's meter frames it (receipt_event)."""
 
 
 class StreamMeter(Protocol):
@@ -65,6 +62,10 @@ class StreamMeter(Protocol):
 
     def outcome(self, disconnected: bool, broken: str | None, maximum: int) -> Metered:
         """What the stream comes to, capped at `maximum`, once it has ended however it ended."""
+        ...
+
+    def receipt_event(self, receipt: dict[str, Any]) -> bytes:
+        """The `compose.receipt` SSE event of this kind of stream, carrying `receipt` (Settled.streamed)."""
         ...
 
     def closing(self) -> bytes:
@@ -164,6 +165,11 @@ class Work(Protocol):
         """A native answer's body with the receipt in it (as the provider sent it when that is not possible)."""
         ...
 
+    async def served(self, owner: str) -> None:
+        """Called once the work was served and settled, before its answer ends, with the paying wallet: what can
+        be read back later (a Responses API response) is recorded for it."""
+        ...
+
 
 class Payer(Protocol):
     """One request's payment, once its hold is made."""
@@ -188,6 +194,10 @@ class Payer(Protocol):
         """Headers on every answer once the hold is made (`x-payment-intent-id`, the budget …)."""
         ...
 
+    @property
+    def owner(self) -> str:
+        """The wallet that pays (lower-case): a Compose Key's owner, a raw x402 payment's payer."""
+        ...
 
     def stream_headers(self, external: bool) -> dict[str, str]: ...
 

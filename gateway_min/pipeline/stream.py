@@ -69,7 +69,8 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         tail = broken_event(work, broken, external) if broken and not disconnected else b""
         if first is not None:
-            return tail + (b"" if external else first.event) + meter.closing()
+            await work.served(payer.owner)
+            return tail + (b"" if external else meter.receipt_event(first.streamed())) + meter.closing()
         if meter.served_nothing(disconnected, broken):
             await payer.abort(meter.abort_reason(broken))
             return tail + meter.closing()
@@ -78,7 +79,8 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
         except HTTPError as exc:
             return tail + (b"" if external else settle_error_event(exc)) + meter.closing()
         note(scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
-        return tail + (b"" if external else settled.event) + meter.closing()
+        await work.served(payer.owner)
+        return tail + (b"" if external else meter.receipt_event(settled.streamed())) + meter.closing()
 
     await relay_sse(send, receive, reply, headers, meter.forward, finish,
                     deadline=payer.deadline if first is None else None, ended=meter.ended)

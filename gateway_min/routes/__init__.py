@@ -12,13 +12,14 @@ from gateway_min.http import Request, send_json
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
 from gateway_min.payment.x402.facilitator import routes as facilitator
-from gateway_min.routes import catalog, intents, keys, session
+from gateway_min.routes import catalog, intents, keys, responses, session
 from gateway_min.routes.paid import handle
 from gateway_min.runtime import routes as runtime
 from gateway_min.work.model import admitting
 
 PAID: Final = {
     "chat/completions": "chat",
+    "responses": "responses",
     "embeddings": "embeddings",
     "images/generations": "images",
     "audio/speech": "speech",
@@ -39,6 +40,14 @@ def build_router(gw: Gateway) -> Router:
         router.add("POST", f"/v1/{suffix}", partial(handle, gw, admit=work))
         router.add("POST", f"/external/v1/{suffix}", partial(handle, gw, admit=work, external=True), style="openai")
     router.add("POST", "/api/inference", partial(handle, gw, admit=admitting("chat")))
+    for prefix, style in (("/v1", "compose"), ("/external/v1", "openai")):
+        external = style == "openai"
+        base = f"{prefix}/responses/{{response_id}}"
+        router.add("GET", base, partial(responses.read_back, gw, external=external), style=style)
+        router.add("GET", f"{base}/input_items", partial(responses.read_back, gw, rest="/input_items",
+                                                          external=external), style=style)
+        router.add("POST", f"{base}/cancel", partial(responses.read_back, gw, method="POST", rest="/cancel",
+                                                      external=external), style=style)
     router.add("GET", "/v1/models", partial(catalog.list_models, gw))
     router.add("GET", "/v1/models/{model:path}", partial(catalog.get_model, gw))
     router.add("GET", "/external/v1/models", partial(catalog.list_models, gw, external=True), style="openai")

@@ -27,6 +27,7 @@ import pricing
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
 from gateway_min.http.sse import SseEvents, is_done, speaks_for_compose, sse_data
+from gateway_min.payment import receipts
 from gateway_min.pipeline.plugs import Metered
 from gateway_min.pipeline.stream import DEADLINE_CUT, DONE
 from gateway_min.runtime.meter import TERMINAL, Unmetered, agent_charge, workflow_charge
@@ -118,6 +119,9 @@ class RuntimeWork:
     def meter_stream(self) -> RuntimeStream:
         return RuntimeStream(self)
 
+    async def served(self, owner: str) -> None:
+        return None  # a run is not read back through the gateway
+
     def answer(self, content: bytes, content_type: str, receipt: dict[str, Any]) -> bytes:
         document = _document(content)
         if not isinstance(document, dict):
@@ -176,6 +180,9 @@ class RuntimeStream:
 
     def abort_reason(self, broken: str | None) -> str:
         return "runtime_broken"
+
+    def receipt_event(self, receipt: dict[str, Any]) -> bytes:
+        return receipts.sse_event(receipt)
 
     def closing(self) -> bytes:
         return self.held

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import orjson
 
+from gateway_min.upstream.demo_responses import DemoResponses
 from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
 from gateway_min.work.audio import wav_seconds, wav_silence
 
@@ -73,6 +74,7 @@ class DemoProvider:
     def __init__(self, *, chunk_delay: float = 0.0) -> None:
         self.chunk_delay = chunk_delay
         self.calls = 0
+        self.responses = DemoResponses(chunk_delay)
 
     async def send(self, request: UpstreamRequest) -> UpstreamReply:
         self.calls += 1
@@ -113,6 +115,9 @@ class DemoProvider:
                      "choices": [], "usage": usage}
             yield b"data: " + orjson.dumps(chunk) + b"\n\n"
         yield b"data: [DONE]\n\n"
+
+    async def _responses(self, request: UpstreamRequest) -> UpstreamReply:
+        return await self.responses.send(request)
 
     async def _embeddings(self, request: UpstreamRequest) -> UpstreamReply:
         inputs: Any = request.body.get("input") or []

@@ -15,6 +15,7 @@ from generated.catalog import PROVIDERS, Model
 
 PATHS: Final = {
     "chat": "/chat/completions",
+    "responses": "/responses",
     "embeddings": "/embeddings",
     "images": "/images/generations",
     "speech": "/audio/speech",
@@ -29,6 +30,9 @@ class UpstreamRequest:
     body: dict[str, Any]
     stream: bool = False
     files: Mapping[str, tuple[str, bytes, str]] | None = None  # multipart uploads (transcription)
+    method: str = "POST"
+    suffix: str = ""
+    """After the operation's path: `/{id}`, `/{id}/input_items` … (the never-billed reads of what was served)."""
 
 
 async def _nothing() -> None:
@@ -64,6 +68,7 @@ class HttpProvider:
         # what client.build_request would merge on every call (its default headers, its timeouts), merged once:
         # building the request here costs half as much on the paid path
         self.json_headers = httpx.Headers({**client.headers, **self.headers, "content-type": "application/json"})
+        self.get_headers = httpx.Headers({**client.headers, **self.headers})
         # a stream is passed on as it arrives: asked uncompressed (a compressing provider may hold events back)
         self.stream_headers = httpx.Headers({**self.json_headers, "accept-encoding": "identity"})
         self.extensions = {"timeout": client.timeout.as_dict()}
@@ -71,6 +76,13 @@ class HttpProvider:
 
     async def send(self, request: UpstreamRequest) -> UpstreamReply:
         url = self.urls[request.operation]
+        if request.suffix or request.method != "POST":
+            url = httpx.URL(str(url) + request.suffix)
+            reading = request.method == "GET"
+            built = httpx.Request(request.method, url, headers=self.get_headers if reading else self.json_headers,
+                                  content=None if reading else orjson.dumps(request.body),
+                                  extensions=dict(self.extensions))
+            return await exchange(self.client, built, request.stream, str(url))
         if request.files:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
             built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)

@@ -8,6 +8,7 @@ first event served nothing and is aborted. The upstream's own `compose.*` events
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ import orjson
 
 import pricing
 from gateway_min.http.sse import SseEvents, event_name, is_done, speaks_for_compose, sse_data
+from gateway_min.payment import receipts
 from gateway_min.pipeline.plugs import Metered
 from gateway_min.pipeline.stream import DEADLINE_CUT, DONE
 from gateway_min.work import usage_shapes
@@ -25,8 +27,10 @@ from generated.catalog import Model
 log = logging.getLogger("gateway_min")
 
 
-class ChatStream:
-    """The StreamMeter of a chat stream (pipeline/plugs.py)."""
+class TokenStream(ABC):
+    """What every token-priced stream's meter shares (pipeline/plugs.StreamMeter): its outcome from the usage it
+    read whole (`measured`) or an estimate (prompt bound + every output byte, capped at the output limit), the
+    reasons said either way. A kind of stream reads its own events (`forward`, `measured`)."""
 
     def __init__(self, model: Model, body: dict[str, Any], prompt_bound: int, output_limit: int,
                  clock: Callable[[], datetime]) -> None:
@@ -35,13 +39,74 @@ class ChatStream:
         self.prompt_bound = prompt_bound
         self.output_limit = output_limit
         self.clock = clock  # the gateway's: it picks the price set in force when the stream ends
-        options = body.get("stream_options")
-        self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
         self.usage: dict[str, Any] | None = None
         self.output_bytes = 0
         self.relayed = 0  # events passed on: none, and a broken upstream served nothing
-        self.done = False  # the upstream said [DONE]: nothing after it is read
+        self.done = False  # the upstream said it ended: nothing after it is read
         self.events = SseEvents()
+
+    @abstractmethod
+    def forward(self, chunk: bytes) -> bytes:
+        """The bytes to pass on for this upstream chunk, reading what the meter needs from its events."""
+
+    @abstractmethod
+    def measured(self) -> pricing.Usage | None:
+        """The usage the stream reported, read whole; None when it reported none that can be read."""
+
+    @abstractmethod
+    def served_nothing(self, disconnected: bool, broken: str | None) -> bool: ...
+
+    @abstractmethod
+    def closing(self) -> bytes: ...
+
+    def ended(self) -> bool:
+        return self.done
+
+    def abort_reason(self, broken: str | None) -> str:
+        return "upstream_broken" if broken else "upstream_sent_nothing"
+
+    def receipt_event(self, receipt: dict[str, Any]) -> bytes:
+        return receipts.sse_event(receipt)
+
+    def outcome(self, disconnected: bool, broken: str | None, maximum: int) -> Metered:
+        """What the stream comes to at its end: the usage read whole is the measure, even if the client left
+        after it; otherwise the estimate, marked so, with the reason. Priced and capped at `maximum`."""
+        usage = self.measured()
+        if disconnected:
+            reason: str | None = broken or "client disconnected: settled " + (
+                "the measured usage" if usage else "an estimate")
+        elif broken == DEADLINE_CUT:
+            reason = "stream cut at the payment deadline: settled " + ("the measured usage" if usage else
+                                                                       "an estimate")
+        elif broken:
+            reason = f"upstream stream broke: {broken}"
+        elif usage is None:
+            reason = self.missing_usage() + ": settled an estimate"
+        else:
+            reason = None
+        estimated = usage is None or (broken is not None and not disconnected)
+        return priced(self.model, usage or self.estimate(), maximum, self.clock(), estimated, reason)
+
+    def missing_usage(self) -> str:
+        return "usage unreadable" if self.usage else "no usage"
+
+    def choices(self) -> int:
+        return 1
+
+    def estimate(self) -> pricing.Usage:
+        """Prompt bound + every output byte (a token is at least a byte), capped at the limit of all choices."""
+        output = min(self.output_bytes, self.output_limit * self.choices())
+        return pricing.Usage(input_tokens=self.prompt_bound, output_tokens=output)
+
+
+class ChatStream(TokenStream):
+    """The meter of a chat-completions stream."""
+
+    def __init__(self, model: Model, body: dict[str, Any], prompt_bound: int, output_limit: int,
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__(model, body, prompt_bound, output_limit, clock)
+        options = body.get("stream_options")
+        self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
 
     def forward(self, chunk: bytes) -> bytes:
         """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. The upstream's
@@ -82,45 +147,20 @@ class ChatStream:
         except pricing.PricingError:
             return None
 
-    def ended(self) -> bool:
-        return self.done
-
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
         """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing
         is charged. (A client that went away is charged the estimate: the upstream may have been working.)"""
         return not disconnected and not self.relayed and self.usage is None
 
-    def abort_reason(self, broken: str | None) -> str:
-        return "upstream_broken" if broken else "upstream_sent_nothing"
-
     def closing(self) -> bytes:
         return DONE  # every chat stream ends with it, the upstream's having been dropped (it precedes ours)
 
-    def outcome(self, disconnected: bool, broken: str | None, maximum: int) -> Metered:
-        """What the stream comes to at its end: the usage chunk read whole is the measure, even if the client left
-        after it; otherwise the estimate, marked so, with the reason. Priced and capped at `maximum`."""
-        usage = self.measured()
-        if disconnected:
-            reason: str | None = broken or "client disconnected: settled " + (
-                "the measured usage" if usage else "an estimate")
-        elif broken == DEADLINE_CUT:
-            reason = "stream cut at the payment deadline: settled " + ("the measured usage" if usage else
-                                                                       "an estimate")
-        elif broken:
-            reason = f"upstream stream broke: {broken}"
-        elif usage is None:
-            reason = ("usage chunk unreadable" if self.usage else "no usage chunk") + ": settled an estimate"
-        else:
-            reason = None
-        estimated = usage is None or (broken is not None and not disconnected)
-        return priced(self.model, usage or self.estimate(), maximum, self.clock(), estimated, reason)
+    def missing_usage(self) -> str:
+        return "usage chunk unreadable" if self.usage else "no usage chunk"
 
-    def estimate(self) -> pricing.Usage:
-        """Prompt bound + every output byte (a token is at least a byte), capped at the limit of all `n` choices."""
+    def choices(self) -> int:
         n = self.body.get("n")
-        choices = n if type(n) is int and n > 1 else 1
-        output = min(self.output_bytes, self.output_limit * choices)
-        return pricing.Usage(input_tokens=self.prompt_bound, output_tokens=output)
+        return n if type(n) is int and n > 1 else 1
 
 
 def _output_bytes(choice: Any) -> int:

@@ -22,17 +22,21 @@ import orjson
 import pricing
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
+from gateway_min.ledger import ServedRow
 from gateway_min.pipeline.plugs import Metered
 from gateway_min.upstream import Provider, UpstreamReply, UpstreamRequest
-from gateway_min.work import usage_shapes
-from gateway_min.work.chat_stream import ChatStream
+from gateway_min.work import responses, usage_shapes
+from gateway_min.work.chat_stream import ChatStream, TokenStream
 from gateway_min.work.metered import priced
 from gateway_min.work.quote import Quote, audio_bound, check_limits, quote, requested_limit
 from gateway_min.work.request import Files, client_cap, read_payload, resolve_model, stream_flag
+from gateway_min.work.responses import ResponsesStream
 from generated.catalog import Model
 
-FLAVORS: Final = {"chat": "openai-chat", "embeddings": "openai-embeddings", "images": "openai-images",
-                  "transcription": "openai-transcription", "video": "openai-video"}
+FLAVORS: Final = {"chat": "openai-chat", "responses": "openai-responses", "embeddings": "openai-embeddings",
+                  "images": "openai-images", "transcription": "openai-transcription", "video": "openai-video"}
+PRICED_AS: Final = {"responses": "chat"}  # an operation priced (and served by the models) of another
+TOKEN_WORK: Final = frozenset({"chat", "responses"})  # a prompt and an output limit: fitted to a budget
 MIME: Final = {"speech": None, "video": "application/json"}  # what the x402 offer says the answer is
 
 
@@ -54,6 +58,8 @@ class ModelWork:
     service: str = "inference"
     origin: str = "upstream"
     who: str = "provider"
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """What the call learned that outlives it (a response's id), shared by the work's fitted copies."""
 
     @property
     def action(self) -> str:
@@ -76,8 +82,12 @@ class ModelWork:
         return self.quoted.exact
 
     @property
+    def priced_as(self) -> str:
+        return PRICED_AS.get(self.operation, self.operation)
+
+    @property
     def adjustable(self) -> bool:
-        return self.operation == "chat"  # only a chat's output limit can be lowered to fit a budget
+        return self.operation in TOKEN_WORK  # only an output limit can be lowered to fit a budget
 
     @property
     def output_limit(self) -> int:
@@ -90,7 +100,7 @@ class ModelWork:
         out = {"x-compose-public-model": self.model.id, "x-compose-upstream-provider": self.model.provider,
                "x-compose-upstream-model": self.model.upstream_id}
         asked = requested_limit(self.body)
-        if self.operation == "chat" and self.output_limit < (asked or self.natural_limit):
+        if self.operation in TOKEN_WORK and self.output_limit < (asked or self.natural_limit):
             out["x-compose-output-limit"] = str(self.output_limit)
             out["x-compose-output-limit-reason"] = "budget" if self.output_limit < self.natural_limit \
                 else "model_maximum"
@@ -105,7 +115,7 @@ class ModelWork:
         return "text/event-stream" if self.stream else MIME.get(self.operation, "application/json")
 
     def fit(self, budget: int) -> ModelWork:
-        return dataclasses.replace(self, quoted=quote(self.model, self.body, self.operation, self.gw.moment(),
+        return dataclasses.replace(self, quoted=quote(self.model, self.body, self.priced_as, self.gw.moment(),
                                                       self.audio_seconds, budget=budget))
 
     def fingerprint(self) -> str:
@@ -129,6 +139,10 @@ class ModelWork:
             body["max_completion_tokens" if self.model.provider == "openai" else "max_tokens"] = self.output_limit
             if self.stream:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+        if self.operation == "responses":  # its one limit field; a stream's terminal event always has usage
+            for field in ("max_tokens", "max_completion_tokens"):
+                body.pop(field, None)
+            body["max_output_tokens"] = self.output_limit
         if self.operation == "video" and "seconds" in body:
             body["seconds"] = str(body["seconds"])
         return body
@@ -150,7 +164,10 @@ class ModelWork:
         """Provider-reported usage, or for speech the characters of the request (its exact quote)."""
         if self.operation == "speech":
             return pricing.usage_from_request(self.model, self.body, "speech", at=at)
-        usage = usage_shapes.read(FLAVORS[self.operation], orjson.loads(content))
+        document = orjson.loads(content)
+        if self.operation == "responses":
+            self.memo["response_id"] = responses.response_id(document)
+        usage = usage_shapes.read(FLAVORS[self.operation], document)
         if self.operation == "images":  # the response may not echo what was asked, nor only what is priced
             asked = pricing.usage_from_request(self.model, self.body, "images", at=at)
             group = pricing.price_set_at(self.model, at).images
@@ -168,7 +185,7 @@ class ModelWork:
         as output (a token is at least a byte), the request itself for request-priced work, or the audio bound."""
         if self.exact is not None:
             return pricing.usage_from_request(self.model, self.body, self.operation)
-        if self.operation == "chat":
+        if self.operation in TOKEN_WORK:
             return pricing.Usage(input_tokens=self.quoted.prompt_bound,
                                  output_tokens=min(len(content), self.output_limit))
         if self.operation == "embeddings":
@@ -177,8 +194,23 @@ class ModelWork:
             return pricing.Usage(audio_seconds=self.audio_seconds)
         return None
 
-    def meter_stream(self) -> ChatStream:
-        return ChatStream(self.model, self.body, self.quoted.prompt_bound, self.output_limit, self.gw.moment)
+    def meter_stream(self) -> TokenStream:
+        kind = ResponsesStream if self.operation == "responses" else ChatStream
+        meter = kind(self.model, self.body, self.quoted.prompt_bound, self.output_limit, self.gw.moment)
+        self.memo["stream"] = meter
+        return meter
+
+    async def served(self, owner: str) -> None:
+        """A response is recorded with the wallet that paid for it: only a key of that wallet reads it back."""
+        if self.operation != "responses":
+            return
+        stream = self.memo.get("stream")
+        ident = stream.response_id if isinstance(stream, ResponsesStream) else self.memo.get("response_id")
+        if ident is None:
+            return
+        now = self.gw.clock()
+        await self.gw.ledger.record_served(ServedRow("response", ident, owner, self.model.provider, self.model.id,
+                                                     None, 0, "served", None, None, now, now))
 
     def answer(self, content: bytes, content_type: str, receipt: dict[str, Any]) -> bytes:
         return with_receipt(content, content_type, receipt)
@@ -188,15 +220,18 @@ async def admit(gw: Gateway, request: Request, operation: str) -> ModelWork:
     """Read, check and quote a model request; every failure is a 4xx (or a 503 when its provider has no key)."""
     body, files = await read_payload(request, operation)
     cap = client_cap(request, body)
-    model = resolve_model(body, operation)
+    priced_as = PRICED_AS.get(operation, operation)
+    model = resolve_model(body, priced_as)
     stream = stream_flag(body, operation)
     provider = gw.providers.for_model(model)
     if provider is None:
         raise HTTPError(503, "provider_unavailable", f"no API key is configured for provider '{model.provider}'")
     audio_seconds = audio_bound(body, files, gw.max_audio_seconds) if operation == "transcription" else None
-    if operation == "chat":
-        check_limits(model, body)
-    quoted = quote(model, body, operation, gw.moment(), audio_seconds)
+    if operation == "responses":
+        responses.check(body)
+    if operation in TOKEN_WORK:
+        check_limits(model, body, "max_output_tokens" if operation == "responses" else "max_tokens")
+    quoted = quote(model, body, priced_as, gw.moment(), audio_seconds)
     return ModelWork(gw, provider, request.path, operation, model, body, files, stream, quoted, audio_seconds, cap,
                      quoted.output_limit)
 

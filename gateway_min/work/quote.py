@@ -46,9 +46,10 @@ def audio_bound(body: dict[str, Any], files: Files | None, max_audio_seconds: in
     return max_audio_seconds if seconds is None else int(seconds) + 1
 
 
-def check_limits(model: Model, body: dict[str, Any]) -> None:
-    """A chat's output limits are integers in range; a model that publishes no limit gets DEFAULT_OUTPUT_TOKENS
-    when the request sets none (sent upstream too: the hold and the limit agree)."""
+def check_limits(model: Model, body: dict[str, Any], field_to_set: str = "max_tokens") -> None:
+    """A chat's (or a response's) output limits are integers in range; a model that publishes no limit gets
+    DEFAULT_OUTPUT_TOKENS as `field_to_set` when the request sets none (sent upstream too: the hold and the limit
+    agree)."""
     for field in LIMIT_FIELDS:
         value = body.get(field)
         if value is not None and (type(value) is not int or value < 1 or value > MAX_OUTPUT_CAP):
@@ -56,7 +57,7 @@ def check_limits(model: Model, body: dict[str, Any]) -> None:
                             f"got {value!r}")
     if model.max_output_tokens is None and model.context_window is None and all(body.get(f) is None
                                                                                  for f in LIMIT_FIELDS):
-        body["max_tokens"] = DEFAULT_OUTPUT_TOKENS
+        body[field_to_set] = DEFAULT_OUTPUT_TOKENS
 
 
 def requested_limit(body: dict[str, Any]) -> int | None:

@@ -68,7 +68,7 @@ def stream_flag(body: dict[str, Any], operation: str) -> bool:
         raise HTTPError(400, "validation_error", f"`stream_options` must be an object, got {options!r}")
     if not isinstance(value, bool):
         raise HTTPError(400, "invalid_stream", f"`stream` must be a boolean, got {value!r}")
-    if value and operation != "chat":
+    if value and operation not in ("chat", "responses"):
         raise HTTPError(400, "invalid_stream", f"streaming is not supported for {operation} here")
     return value
 

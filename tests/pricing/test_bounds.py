@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pricing.bounds import (
     MESSAGE_OVERHEAD,
     PART_OVERHEAD,
     REQUEST_OVERHEAD,
+    UnboundedPrompt,
     chat_prompt_bound,
     embeddings_input_bound,
 )
@@ -32,3 +35,17 @@ def test_responses_input_and_other_prompt_fields() -> None:
 def test_embeddings_inputs() -> None:
     assert embeddings_input_bound({"input": "héllo"}) == 6 + PART_OVERHEAD
     assert embeddings_input_bound({"input": ["a", [1, 2]]}) == 1 + PART_OVERHEAD + 2
+
+
+def test_context_the_provider_stores_has_no_byte_bound() -> None:
+    """previous_response_id, conversation, a stored prompt template and item references bring in tokens that are
+    not in the request: the bound refuses to guess (the quote falls back to the context window)."""
+    for body in ({"input": "hi", "previous_response_id": "resp_1"}, {"input": "hi", "conversation": "conv_1"},
+                 {"input": "hi", "prompt": {"id": "pmpt_1"}},
+                 {"input": [{"type": "item_reference", "id": "msg_1"}]},
+                 {"input": [{"role": "user", "content": [{"type": "item_reference", "id": "msg_1"}]}]}):
+        with pytest.raises(UnboundedPrompt):
+            chat_prompt_bound(body)
+    assert chat_prompt_bound({"input": "hi", "previous_response_id": None}) == BASE + 2 + PART_OVERHEAD
+    assert chat_prompt_bound({"messages": [{"role": "user", "content": "x"}], "prompt": "legacy text"}) == (
+        BASE + 1 + PART_OVERHEAD + len("legacy text"))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pricing
-from generated.catalog import Model
+from generated.catalog import Model, Tier
 from pricing import InsufficientBudget, NotQuotable, UnpricedUsage, Usage
 from pricing.bounds import IMAGE_TOKENS, MESSAGE_OVERHEAD, PART_OVERHEAD, REQUEST_OVERHEAD
 from tests.pricing import records as r
@@ -175,6 +175,24 @@ def test_quote_max_needs_an_output_limit_and_prices() -> None:
                                 modality="audio")
     with pytest.raises(NotQuotable, match="audio length is unknown"):
         pricing.quote_max(token_transcriber, {}, "transcription")
+
+
+def test_a_prompt_with_stored_context_is_bounded_by_the_context_window() -> None:
+    """A Responses request continuing a stored conversation: its prompt may be anything the window holds, so the
+    hold covers the whole window (at the dearest tier) plus the output limit; without a window it is refused."""
+    tiered = r.model("tiered", r.price_set(tokens=r.tokens("1", output="4"),
+                                           tiers=(Tier(500, r.tokens("3", output="8")),)),
+                     max_output_tokens=None, context_window=1000)
+    body = {"input": "next step", "previous_response_id": "resp_1", "max_output_tokens": 100}
+    quote = pricing.quote_max(tiered, body, "chat")
+    assert (quote.prompt_tokens, quote.output_tokens) == (1000, 100)
+    assert quote.provider_amount == 1000 * 3 + 100 * 8 + 4  # the window at the dearest tier's input rate
+    unlimited = pricing.quote_max(tiered, {**body, "max_output_tokens": None}, "chat")
+    assert unlimited.output_tokens == 1000  # nothing is known of what the window leaves: all of it
+    windowless = r.model("windowless", r.price_set(tokens=r.tokens("1", output="2")), context_window=None)
+    with pytest.raises(NotQuotable, match="publishes no context window"):
+        pricing.quote_max(windowless, body, "chat")
+    assert pricing.quote_max("gpt-4.1", body, "chat").prompt_tokens == pricing.get_model("gpt-4.1").context_window
 
 
 @settings(max_examples=300)

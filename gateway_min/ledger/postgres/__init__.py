@@ -43,9 +43,10 @@ from gateway_min.ledger.model import (
     Receipt,
     Reservation,
     Resolution,
+    ServedRow,
     wall_clock_ms,
 )
-from gateway_min.ledger.postgres import claims, funding, ops
+from gateway_min.ledger.postgres import claims, funding, ops, served
 
 T = TypeVar("T")
 log = logging.getLogger("gateway_min")
@@ -316,6 +317,20 @@ class PostgresLedger:
     async def decide_collection(self, key_id: str, action: str) -> FundingRow | None:
         now = self.clock()
         return await self._run(lambda c: funding.operator_decides(c, key_id, action, now), durable=True)
+
+    async def record_served(self, row: ServedRow) -> ServedRow:
+        return await self._run(lambda c: served.record(c, row), durable=True)
+
+    async def get_served(self, kind: str, ident: str) -> ServedRow | None:
+        return await self._run(lambda c: served.get(c, kind, ident), durable=False)
+
+    async def update_served(self, kind: str, ident: str, state: str) -> ServedRow | None:
+        now = self.clock()
+        return await self._run(lambda c: served.update_state(c, kind, ident, state, now), durable=False)
+
+    async def refund_served(self, kind: str, ident: str) -> ServedRow | None:
+        now = self.clock()
+        return await self._run(lambda c: served.refund(c, kind, ident, now), durable=True)
 
     async def get_payment_claim(self, network: str, payer: str, nonce: str) -> ClaimRow | None:
         return await self._run(lambda c: claims.get(c, network, payer, nonce), durable=False)

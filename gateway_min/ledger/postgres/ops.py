@@ -73,7 +73,7 @@ async def migrate(conn: Conn, now: int) -> list[int]:
     return done
 
 
-async def _journal(conn: Conn, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
+async def journal(conn: Conn, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
     await conn.execute(_JOURNAL, key.id, intent_id, kind, key.reserved, key.spent, at)
 
 
@@ -107,7 +107,7 @@ async def latest_session(conn: Conn, owner: str, chain_id: int) -> KeyRow | None
 
 async def create_key(conn: Conn, key: KeyRow) -> KeyRow:
     await conn.execute(_KEY_INSERT, *key)
-    await _journal(conn, key, None, "fund", key.created_at)
+    await journal(conn, key, None, "fund", key.created_at)
     return key
 
 
@@ -115,7 +115,7 @@ async def revoke_key(conn: Conn, key_id: str, now: int) -> KeyRow | None:
     key = _key(await conn.fetchrow(f"UPDATE compose_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 "
                                    f"RETURNING {KEY_COLUMNS}", now, key_id))
     if key is not None:
-        await _journal(conn, key, None, "revoke", now)
+        await journal(conn, key, None, "revoke", now)
     return key
 
 
@@ -124,7 +124,7 @@ async def get_intent(conn: Conn, intent_id: str, *, lock: bool = False) -> Inten
                                        + (" FOR UPDATE" if lock else ""), intent_id))
 
 
-async def _move(conn: Conn, key_id: str, reserved: int, spent: int) -> KeyRow:
+async def move(conn: Conn, key_id: str, reserved: int, spent: int) -> KeyRow:
     row = await conn.fetchrow(_MOVE, reserved, spent, key_id)
     assert row is not None  # the key exists: an intent references it
     return KeyRow(*row)
@@ -145,8 +145,8 @@ async def expire_due(conn: Conn, now: int, key_id: str | None = None) -> int:
         booked = intent.amount if intent.dispatched_at is not None else None
         await conn.execute("UPDATE intents SET state = 'expired', settled = $1, estimated = $2, resolved_at = $3 "
                            "WHERE id = $4", booked, int(booked is not None), now, intent.id)
-        key = await _move(conn, intent.key_id, -intent.amount, booked or 0)
-        await _journal(conn, key, intent.id, "expire", now)
+        key = await move(conn, intent.key_id, -intent.amount, booked or 0)
+        await journal(conn, key, intent.id, "expire", now)
         expired += 1
     return expired
 
@@ -193,7 +193,7 @@ async def reserve(conn: Conn, hold: Hold, now: int, *, dispatched: bool = False)
                        hold.amount, None, 0, "authorized", 0, hold.service, hold.action, hold.resource, hold.model,
                        hold.run_id, None, None, now, now if dispatched else None, now + hold.ttl_ms, None, None)
     await conn.execute(_INTENT_INSERT, *intent)
-    await _journal(conn, key, intent.id, "reserve", now)
+    await journal(conn, key, intent.id, "reserve", now)
     return Reservation(intent, key, False)
 
 
@@ -219,8 +219,8 @@ async def settle(conn: Conn, intent_id: str, final: int, uncollected: int, estim
             "receipt = $5 WHERE id = $6 AND state = 'authorized' RETURNING 1",
             final, uncollected, int(estimated), now, body, intent_id)
         if claimed:
-            key = await _move(conn, known.key_id, -known.amount, final)
-            await _journal(conn, key, intent_id, "settle", now)
+            key = await move(conn, known.key_id, -known.amount, final)
+            await journal(conn, key, intent_id, "settle", now)
             return Resolution(after._replace(receipt=body), key, False)
     intent = await get_intent(conn, intent_id, lock=True)
     if intent is None:
@@ -248,14 +248,14 @@ async def settle(conn: Conn, intent_id: str, final: int, uncollected: int, estim
         return Resolution(*await _resolved(conn, intent_id), True)
     else:
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be settled")
-    key = await _move(conn, intent.key_id, *moved)
+    key = await move(conn, intent.key_id, *moved)
     body = orjson.dumps(receipt(after)).decode()
     await conn.execute(
         "UPDATE intents SET state = $1, settled = $2, uncollected = $3, estimated = $4, resolved_at = $5, "
         "late_settled_at = $6, receipt = $7 WHERE id = $8",
         after.state, after.settled, after.uncollected, after.estimated, after.resolved_at, after.late_settled_at,
         body, intent_id)
-    await _journal(conn, key, intent_id, kind, now)
+    await journal(conn, key, intent_id, kind, now)
     return Resolution(after._replace(receipt=body), key, False)
 
 
@@ -269,15 +269,15 @@ async def abort(conn: Conn, intent_id: str, reason: str, now: int) -> Resolution
         # the sweeper booked this dispatched hold, but the work failed: nothing was served, so refund it
         await conn.execute("UPDATE intents SET settled = 0, reason = $1, late_settled_at = $2 WHERE id = $3",
                            reason, now, intent_id)
-        key = await _move(conn, intent.key_id, 0, -intent.settled)
-        await _journal(conn, key, intent_id, "adjust", now)
+        key = await move(conn, intent.key_id, 0, -intent.settled)
+        await journal(conn, key, intent_id, "adjust", now)
         return Resolution(*await _resolved(conn, intent_id), False)
     if intent.state != "authorized":
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be aborted")
     await conn.execute("UPDATE intents SET state = 'aborted', reason = $1, resolved_at = $2 WHERE id = $3",
                        reason, now, intent_id)
-    key = await _move(conn, intent.key_id, -intent.amount, 0)
-    await _journal(conn, key, intent_id, "release", now)
+    key = await move(conn, intent.key_id, -intent.amount, 0)
+    await journal(conn, key, intent_id, "release", now)
     return Resolution(*await _resolved(conn, intent_id), False)
 
 

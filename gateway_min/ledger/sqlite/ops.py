@@ -63,7 +63,7 @@ def _columns_of_older_ledgers(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE x402_claims ADD COLUMN {column} TEXT")
 
 
-def _journal(conn: sqlite3.Connection, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
+def journal(conn: sqlite3.Connection, key: KeyRow, intent_id: str | None, kind: str, at: int) -> None:
     conn.execute("INSERT INTO journal (key_id, intent_id, kind, reserved, spent, at) VALUES (?, ?, ?, ?, ?, ?)",
                  (key.id, intent_id, kind, key.reserved, key.spent, at))
 
@@ -93,7 +93,7 @@ def latest_session(conn: sqlite3.Connection, owner: str, chain_id: int) -> KeyRo
 
 def create_key(conn: sqlite3.Connection, key: KeyRow) -> KeyRow:
     conn.execute(f"INSERT INTO compose_keys ({_KEY_COLUMNS}) VALUES ({', '.join('?' * len(KeyRow._fields))})", key)
-    _journal(conn, key, None, "fund", key.created_at)
+    journal(conn, key, None, "fund", key.created_at)
     return key
 
 
@@ -103,7 +103,7 @@ def revoke_key(conn: sqlite3.Connection, key_id: str, now: int) -> KeyRow | None
     if row is None:
         return None
     key = KeyRow(*row)
-    _journal(conn, key, None, "revoke", now)
+    journal(conn, key, None, "revoke", now)
     return key
 
 
@@ -112,7 +112,7 @@ def get_intent(conn: sqlite3.Connection, intent_id: str) -> IntentRow | None:
     return None if row is None else IntentRow(*row)
 
 
-def _move(conn: sqlite3.Connection, key_id: str, reserved: int, spent: int) -> KeyRow:
+def move(conn: sqlite3.Connection, key_id: str, reserved: int, spent: int) -> KeyRow:
     row = conn.execute(f"UPDATE compose_keys SET reserved = reserved + ?, spent = spent + ? WHERE id = ? "
                        f"RETURNING {_KEY_COLUMNS}", (reserved, spent, key_id)).fetchone()
     return KeyRow(*row)
@@ -132,8 +132,8 @@ def expire_due(conn: sqlite3.Connection, now: int, key_id: str | None = None) ->
             "UPDATE intents SET state = 'expired', settled = ?, estimated = ?, resolved_at = ? "
             "WHERE id = ? AND state = 'authorized'", (booked, int(booked is not None), now, intent.id)).rowcount
         if claimed:
-            key = _move(conn, intent.key_id, -intent.amount, booked or 0)
-            _journal(conn, key, intent.id, "expire", now)
+            key = move(conn, intent.key_id, -intent.amount, booked or 0)
+            journal(conn, key, intent.id, "expire", now)
             expired += 1
     return expired
 
@@ -187,7 +187,7 @@ def reserve(conn: sqlite3.Connection, hold: Hold, now: int, *, dispatched: bool 
                        hold.amount, None, 0, "authorized", 0, hold.service, hold.action, hold.resource, hold.model,
                        hold.run_id, None, None, now, now if dispatched else None, now + hold.ttl_ms, None, None)
     conn.execute(f"INSERT INTO intents ({_INTENT_COLUMNS}) VALUES ({', '.join('?' * len(IntentRow._fields))})", intent)
-    _journal(conn, key, intent.id, "reserve", now)
+    journal(conn, key, intent.id, "reserve", now)
     return Reservation(intent, key, False)
 
 
@@ -220,8 +220,8 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
             "receipt = ? WHERE id = ? AND state = 'authorized'",
             (final, uncollected, int(estimated), now, body, intent_id)).rowcount
         if claimed == 1:
-            key = _move(conn, known.key_id, -known.amount, final)
-            _journal(conn, key, intent_id, "settle", now)
+            key = move(conn, known.key_id, -known.amount, final)
+            journal(conn, key, intent_id, "settle", now)
             return Resolution(after._replace(receipt=body), key, False)
     intent = get_intent(conn, intent_id)
     if intent is None:
@@ -249,7 +249,7 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
         return Resolution(*_resolved(conn, intent_id), True)
     else:
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be settled")
-    key = _move(conn, intent.key_id, *moved)
+    key = move(conn, intent.key_id, *moved)
     body = orjson.dumps(receipt(after)).decode()
     claimed = conn.execute(
         "UPDATE intents SET state = ?, settled = ?, uncollected = ?, estimated = ?, resolved_at = ?, "
@@ -258,7 +258,7 @@ def settle(conn: sqlite3.Connection, intent_id: str, final: int, uncollected: in
          body, intent_id, intent.state)).rowcount
     if claimed != 1:  # pragma: no cover - the writer serialises operations; this guards the claim all the same
         raise IntentConflict(f"payment intent {intent_id} changed while settling")
-    _journal(conn, key, intent_id, kind, now)
+    journal(conn, key, intent_id, kind, now)
     return Resolution(after._replace(receipt=body), key, False)
 
 
@@ -272,15 +272,15 @@ def abort(conn: sqlite3.Connection, intent_id: str, reason: str, now: int) -> Re
         # the sweeper booked this dispatched hold, but the work failed: nothing was served, so refund it
         conn.execute("UPDATE intents SET settled = 0, reason = ?, late_settled_at = ? WHERE id = ?",
                      (reason, now, intent_id))
-        key = _move(conn, intent.key_id, 0, -intent.settled)
-        _journal(conn, key, intent_id, "adjust", now)
+        key = move(conn, intent.key_id, 0, -intent.settled)
+        journal(conn, key, intent_id, "adjust", now)
         return Resolution(*_resolved(conn, intent_id), False)
     if intent.state != "authorized":
         raise IntentConflict(f"payment intent {intent_id} is {intent.state} and cannot be aborted")
     conn.execute("UPDATE intents SET state = 'aborted', reason = ?, resolved_at = ? WHERE id = ? AND "
                  "state = 'authorized'", (reason, now, intent_id))
-    key = _move(conn, intent.key_id, -intent.amount, 0)
-    _journal(conn, key, intent_id, "release", now)
+    key = move(conn, intent.key_id, -intent.amount, 0)
+    journal(conn, key, intent_id, "release", now)
     return Resolution(*_resolved(conn, intent_id), False)
 
 

@@ -138,6 +138,10 @@ class KeyPayer:
     def maximum(self) -> int:
         return self.reservation.intent.amount
 
+    @property
+    def owner(self) -> str:
+        return self.reservation.key.owner
+
     def stream_headers(self, external: bool) -> dict[str, str]:
         named = {} if external else {"x-compose-response-id": receipts.response_id(self.reservation.intent.id)}
         return {**named, "x-compose-budget-remaining-kind": "reserved"}
@@ -170,7 +174,7 @@ class KeyPayer:
         headers = {**budget_headers(resolution.key), **session.headers(resolution.key, self.gw.clock()),
                    "x-compose-key-final-amount-wei": str(resolution.intent.settled or 0),
                    "x-compose-receipt": receipts.header(stored)}
-        return Settled(stored, headers, lambda: receipts.sse_event(stored))
+        return Settled(stored, headers, lambda: stored)
 
     async def settle_first(self) -> Settled | None:
         return None

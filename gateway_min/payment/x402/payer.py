@@ -22,7 +22,7 @@ from gateway_min.payment.cap import capped
 from gateway_min.payment.x402 import offer as offers
 from gateway_min.payment.x402.admit import Payment, admit, release
 from gateway_min.payment.x402.protocol import EXACT, UPTO
-from gateway_min.payment.x402.settle import complete, paid_headers, sse_receipt
+from gateway_min.payment.x402.settle import complete, paid_headers, streamed_receipt
 from gateway_min.pipeline.plugs import Metered, Payer, Settled, Work
 
 
@@ -64,6 +64,10 @@ class X402Payer:
         return self.payment.maximum
 
     @property
+    def owner(self) -> str:
+        return self.payment.payer.lower()
+
+    @property
     def deadline(self) -> float | None:
         return self.payment.deadline
 
@@ -79,7 +83,7 @@ class X402Payer:
             metered = Metered(self.exact, self.payment.maximum)
         result, receipt = await asyncio.shield(complete(self.gw, self.payment, metered, self.subject,
                                                         streamed=streamed))
-        return Settled(receipt, paid_headers(result, receipt), lambda: sse_receipt(result, receipt))
+        return Settled(receipt, paid_headers(result, receipt), lambda: streamed_receipt(result, receipt))
 
     async def settle_first(self) -> Settled | None:
         """An `exact` stream is settled before its first byte: its price does not depend on what it streams."""

@@ -130,6 +130,6 @@ def paid_headers(result: SettleResponse, receipt: dict[str, Any]) -> dict[str, s
     return headers
 
 
-def sse_receipt(result: SettleResponse, receipt: dict[str, Any]) -> bytes:
-    """`compose.receipt` for streams: headers are gone by then, so the SettleResponse travels inside it."""
-    return receipts.sse_event({**receipt, "payment_response": result.wire()})
+def streamed_receipt(result: SettleResponse, receipt: dict[str, Any]) -> dict[str, Any]:
+    """The receipt of `compose.receipt` for streams: headers are gone by then, so the SettleResponse travels in it."""
+    return {**receipt, "payment_response": result.wire()}

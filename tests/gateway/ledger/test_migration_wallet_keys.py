@@ -69,7 +69,7 @@ def test_a_version_one_ledger_is_migrated_and_keeps_what_it_held(backend: str, t
             assert claim is not None and (claim.state, claim.settled) == ("settled", 5)
             assert await ledger.get_funding("k1") is None
             versions = await backends.query(ledger, "SELECT version FROM schema_migrations ORDER BY version")
-            assert versions == [(1,), (2,)]
+            assert versions == [(m.version,) for m in load(backend)]  # 2 and every later one
             # the new constraints hold on the migrated tables
             with pytest.raises(Exception, match=r"(?i)check"):
                 await backends.execute(ledger, "UPDATE compose_keys SET kind = 'gift' WHERE id = 'k1'")

@@ -29,6 +29,7 @@ from gateway_min.ledger import (
     Ledger,
     open_ledger,
 )
+from gateway_min.ledger.migrations import load
 from gateway_min.ledger.sqlite import SqliteLedger
 from tests.gateway.ledger import backends
 
@@ -260,5 +261,5 @@ def test_a_ledger_from_before_the_stream_column_is_migrated_on_open() -> None:
         ledger = SqliteLedger(path)
         row = ledger.writer.run_sync(lambda c: c.execute("SELECT nonce, stream FROM x402_claims").fetchall())
         assert row == [("0x01", 0)]
-        assert ledger.migrated == [1, 2]
+        assert ledger.migrated == [m.version for m in load("sqlite")]
         ledger.close()

@@ -169,12 +169,13 @@ async def test_session_events_reach_a_real_client(x402: X402Harness, monkeypatch
             reading = asyncio.ensure_future(events(client, url, received))
             await until(lambda: len(received) == 1)
             assert (await spend(client, opened["token"], 70_000)).status_code == 200
-            await until(lambda: len(received) == 2)
+            await until(lambda: received[-1][1]["budgetUsed"] == "70000")  # (its hold may be seen on the way)
             await client.delete(f"/api/keys/{opened['keyId']}", headers=auth(opened["token"]))
             await asyncio.wait_for(reading, 10)  # the stream ends after session-expired
-    assert [name for name, _ in received] == ["session-active", "session-active", "session-expired"]
-    assert received[0][1]["budgetUsed"] == "0" and received[1][1]["budgetUsed"] == "70000"
-    assert received[2][1] == {"hasSession": False, "reason": "closed", "keyId": opened["keyId"]}
+    names = [name for name, _ in received]
+    assert names[0] == "session-active" and set(names[1:-1]) == {"session-active"} and len(names) in (3, 4)
+    assert received[0][1]["budgetUsed"] == "0" and received[-2][1]["budgetUsed"] == "70000"
+    assert received[-1] == ("session-expired", {"hasSession": False, "reason": "closed", "keyId": opened["keyId"]})
     assert not any("token" in data for _, data in received)
 
 
