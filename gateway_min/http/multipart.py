@@ -1,4 +1,5 @@
-"""multipart/form-data bodies (transcription uploads, as the OpenAI SDK sends them), with python-multipart."""
+"""multipart/form-data bodies (transcription and image-edit uploads, as the OpenAI SDK sends them), with
+python-multipart."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from gateway_min.http.errors import HTTPError
 from gateway_min.http.request import Request
 
+Upload = tuple[str, bytes, str]
+"""(filename, bytes, content type)."""
+Files = list[tuple[str, Upload]]
+"""Uploads by field name, in order: a name may repeat (`image[]`)."""
 
-async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
+
+def first(files: Files | None, *names: str) -> Upload | None:
+    """The first upload under one of `names`."""
+    return next((upload for name, upload in files or () if name in names), None)
+
+
+async def read_form(request: Request) -> tuple[dict[str, Any], Files]:
     """(text fields, files as (filename, bytes, content type)); 400 on a malformed body."""
     _, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
@@ -53,7 +64,7 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, tuple[s
         raise HTTPError(400, "validation_error", "malformed multipart/form-data body: it ends before its closing "
                         "boundary")
     fields: dict[str, Any] = {}
-    files: dict[str, tuple[str, bytes, str]] = {}
+    files: Files = []
     for part in parts:
         _, disposition = parse_options_header(part["headers"].get("content-disposition", b""))
         name = _text(disposition.get(b"name", b""), "a part's name")
@@ -62,7 +73,7 @@ async def read_form(request: Request) -> tuple[dict[str, Any], dict[str, tuple[s
         if b"filename" in disposition:
             kind = part["headers"].get("content-type", b"application/octet-stream").decode("latin-1")
             filename = disposition[b"filename"].decode("utf-8", "replace")  # a name only: never a path used here
-            files[name] = (filename, bytes(part["data"]), kind)
+            files.append((name, (filename, bytes(part["data"]), kind)))
         else:
             fields[name] = bytes(part["data"]).decode("utf-8", "replace")
     return fields, files

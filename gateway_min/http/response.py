@@ -18,7 +18,8 @@ EXPOSED: Final = (
     "x-compose-upstream-model, x-compose-budget-remaining-kind, x-compose-key-final-amount-wei, "
     "x-compose-response-id, x-compose-output-limit, x-compose-output-limit-reason, x-compose-key-tx-hash, "
     "x-payment-method, x-session-budget-limit, x-session-budget-used, x-session-budget-locked, "
-    "x-session-budget-remaining, x-session-status, x-session-expires-in, x-compose-session-invalid"
+    "x-session-budget-remaining, x-session-status, x-session-expires-in, x-compose-session-invalid, "
+    "x-compose-read-token"
 )
 
 

@@ -50,7 +50,7 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
     # a non-stream answer, or a stream request answered with one JSON document: metered and passed on as it is
     content = await read_bounded(reply, work, payer)
     settled = await payer.settle(work.measure(content, payer.maximum))  # runs to its end even if cancelled
-    await work.served(payer.owner)
+    await work.served(payer, settled)
     note(request.scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
     headers = {**work.headers, **payer.headers, **settled.headers,
                "x-compose-overhead-ms": f"{(time.perf_counter() - started) * 1000:.2f}"}
@@ -58,7 +58,7 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
         headers.pop(RECEIPT, None)
     else:
         content = work.answer(content, reply.content_type, settled.receipt)
-    await send_bytes(send, reply.status, content, reply.content_type, headers)
+    await send_bytes(send, work.answer_status(reply.status), content, reply.content_type, headers)
 
 
 async def bounded(call: Awaitable[T], work: Work, payer: Payer) -> T:

@@ -165,9 +165,13 @@ class Work(Protocol):
         """A native answer's body with the receipt in it (as the provider sent it when that is not possible)."""
         ...
 
-    async def served(self, owner: str) -> None:
-        """Called once the work was served and settled, before its answer ends, with the paying wallet: what can
-        be read back later (a Responses API response) is recorded for it."""
+    def answer_status(self, status: int) -> int:
+        """The status of the answer, from the upstream's (a video job still running: 202)."""
+        ...
+
+    async def served(self, payer: Payer, settled: Settled) -> None:
+        """Called once the work was served and settled, before its answer ends: what can be read back later (a
+        Responses API response, a video job) is recorded for the paying wallet."""
         ...
 
 
@@ -197,6 +201,11 @@ class Payer(Protocol):
     @property
     def owner(self) -> str:
         """The wallet that pays (lower-case): a Compose Key's owner, a raw x402 payment's payer."""
+        ...
+
+    @property
+    def intent_id(self) -> str | None:
+        """The Compose Key intent of the hold (a refund goes back to it); None for raw x402."""
         ...
 
     def stream_headers(self, external: bool) -> dict[str, str]: ...

@@ -69,7 +69,7 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         tail = broken_event(work, broken, external) if broken and not disconnected else b""
         if first is not None:
-            await work.served(payer.owner)
+            await work.served(payer, first)
             return tail + (b"" if external else meter.receipt_event(first.streamed())) + meter.closing()
         if meter.served_nothing(disconnected, broken):
             await payer.abort(meter.abort_reason(broken))
@@ -79,7 +79,7 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
         except HTTPError as exc:
             return tail + (b"" if external else settle_error_event(exc)) + meter.closing()
         note(scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
-        await work.served(payer.owner)
+        await work.served(payer, settled)
         return tail + (b"" if external else meter.receipt_event(settled.streamed())) + meter.closing()
 
     await relay_sse(send, receive, reply, headers, meter.forward, finish,

@@ -12,7 +12,7 @@ from gateway_min.http import Request, send_json
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
 from gateway_min.payment.x402.facilitator import routes as facilitator
-from gateway_min.routes import catalog, intents, keys, responses, session
+from gateway_min.routes import catalog, intents, keys, responses, session, videos
 from gateway_min.routes.paid import handle
 from gateway_min.runtime import routes as runtime
 from gateway_min.work.model import admitting
@@ -22,6 +22,7 @@ PAID: Final = {
     "responses": "responses",
     "embeddings": "embeddings",
     "images/generations": "images",
+    "images/edits": "image_edits",
     "audio/speech": "speech",
     "audio/transcriptions": "transcription",
     "videos/generations": "video",
@@ -48,6 +49,10 @@ def build_router(gw: Gateway) -> Router:
                                                           external=external), style=style)
         router.add("POST", f"{base}/cancel", partial(responses.read_back, gw, method="POST", rest="/cancel",
                                                       external=external), style=style)
+        video = f"{prefix}/videos/{{video_id}}"
+        router.add("GET", video, partial(videos.get_video, gw, external=external), style=style)
+        router.add("GET", f"{video}/content", partial(videos.get_content, gw, external=external), style=style)
+    router.add("GET", "/v1/videos/{video_id}/stream", partial(videos.stream_status, gw))
     router.add("GET", "/v1/models", partial(catalog.list_models, gw))
     router.add("GET", "/v1/models/{model:path}", partial(catalog.get_model, gw))
     router.add("GET", "/external/v1/models", partial(catalog.list_models, gw, external=True), style="openai")

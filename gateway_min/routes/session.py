@@ -11,18 +11,15 @@ line keeps idle proxies from closing it; it ends after MAX_STREAM_SECONDS (Event
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
-import logging
+from collections.abc import AsyncIterator
 from typing import Any, Final
-
-import orjson
 
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_json
 from gateway_min.http.auth import bearer
+from gateway_min.http.event_stream import event, event_stream
 from gateway_min.http.limits import draining
-from gateway_min.http.response import EXPOSED
 from gateway_min.http.types import Send
 from gateway_min.ledger import KeyRow
 from gateway_min.payment.compose_key import session
@@ -35,7 +32,6 @@ from gateway_min.payment.compose_key.tokens import (
     token_hash,
 )
 
-log = logging.getLogger("gateway_min")
 POLL_SECONDS: Final = 1.0  # how often a stream looks at the session (one indexed read)
 KEEPALIVE_SECONDS: Final = 15.0
 MAX_STREAM_SECONDS: Final = 3600.0
@@ -75,10 +71,6 @@ async def get_session(gw: Gateway, request: Request, send: Send) -> None:
     await send_json(send, 200, body, {"cache-control": "no-store"})
 
 
-def _event(name: str, body: dict[str, Any]) -> bytes:
-    return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(body) + b"\n\n"
-
-
 async def session_events(gw: Gateway, request: Request, send: Send) -> None:
     if "userAddress" in request.query or "chainId" in request.query:
         owner = parse_wallet(request.query.get("userAddress", ""), "userAddress")
@@ -86,43 +78,21 @@ async def session_events(gw: Gateway, request: Request, send: Send) -> None:
     else:
         owner, chain_id = session_headers(request)
     key, body = await _state(gw, owner, chain_id)  # errors before the stream starts are plain JSON answers
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
-        (b"x-accel-buffering", b"no"), (b"access-control-expose-headers", EXPOSED.encode())]})
 
-    async def stream() -> None:
+    async def events() -> AsyncIterator[bytes]:
         nonlocal key, body
         loop = asyncio.get_running_loop()
         end, quiet_since, last = loop.time() + MAX_STREAM_SECONDS, loop.time(), None
-        try:
-            while key is not None and loop.time() < end and not draining():
-                if body != last:
-                    await send({"type": "http.response.body", "body": _event("session-active", body),
-                                "more_body": True})
-                    last, quiet_since = body, loop.time()
-                elif loop.time() - quiet_since >= KEEPALIVE_SECONDS:
-                    await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
-                    quiet_since = loop.time()
-                await asyncio.sleep(POLL_SECONDS)
-                key, body = await _state(gw, owner, chain_id)
-        except Exception:  # the ledger could not be read: the stream ends, and EventSource reconnects
-            log.exception("session events for %s stopped", owner)
-            key = None
-            body = {}
-        tail = _event("session-expired", body) if key is None and body else b""
-        await send({"type": "http.response.body", "body": tail, "more_body": False})
+        while key is not None and loop.time() < end and not draining():
+            if body != last:
+                yield event("session-active", body)
+                last, quiet_since = body, loop.time()
+            elif loop.time() - quiet_since >= KEEPALIVE_SECONDS:
+                yield b": keep-alive\n\n"
+                quiet_since = loop.time()
+            await asyncio.sleep(POLL_SECONDS)
+            key, body = await _state(gw, owner, chain_id)
+        if key is None:
+            yield event("session-expired", body)
 
-    async def watch() -> None:
-        while (await request.receive())["type"] != "http.disconnect":
-            pass
-
-    streaming, watching = asyncio.ensure_future(stream()), asyncio.ensure_future(watch())
-    try:
-        await asyncio.wait({streaming, watching}, return_when=asyncio.FIRST_COMPLETED)
-        if streaming.done():
-            streaming.result()
-    finally:
-        for task in (streaming, watching):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, OSError):
-                await task
+    await event_stream(request, send, events())

@@ -28,7 +28,7 @@ from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
 from gateway_min.http.sse import SseEvents, is_done, speaks_for_compose, sse_data
 from gateway_min.payment import receipts
-from gateway_min.pipeline.plugs import Metered
+from gateway_min.pipeline.plugs import Metered, Payer, Settled
 from gateway_min.pipeline.stream import DEADLINE_CUT, DONE
 from gateway_min.runtime.meter import TERMINAL, Unmetered, agent_charge, workflow_charge
 from gateway_min.runtime.upstream import Runtime
@@ -119,7 +119,10 @@ class RuntimeWork:
     def meter_stream(self) -> RuntimeStream:
         return RuntimeStream(self)
 
-    async def served(self, owner: str) -> None:
+    def answer_status(self, status: int) -> int:
+        return status
+
+    async def served(self, payer: Payer, settled: Settled) -> None:
         return None  # a run is not read back through the gateway
 
     def answer(self, content: bytes, content_type: str, receipt: dict[str, Any]) -> bytes:

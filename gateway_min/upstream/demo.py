@@ -17,6 +17,7 @@ from typing import Any, Final
 import orjson
 
 from gateway_min.upstream.demo_responses import DemoResponses
+from gateway_min.upstream.demo_videos import DemoVideos
 from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
 from gateway_min.work.audio import wav_seconds, wav_silence
 
@@ -75,6 +76,7 @@ class DemoProvider:
         self.chunk_delay = chunk_delay
         self.calls = 0
         self.responses = DemoResponses(chunk_delay)
+        self.videos = DemoVideos()
 
     async def send(self, request: UpstreamRequest) -> UpstreamReply:
         self.calls += 1
@@ -134,9 +136,13 @@ class DemoProvider:
                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
         return UpstreamReply(200, "application/json", orjson.dumps(reply))
 
+    async def _image_edits(self, request: UpstreamRequest) -> UpstreamReply:
+        return await self._images(request)  # an edit of the uploads looks like a generation in the demo
+
     async def _images(self, request: UpstreamRequest) -> UpstreamReply:
         body = request.body
-        count: int = body["n"] if isinstance(body.get("n"), int) else 1
+        given = body.get("n")
+        count = given if isinstance(given, int) else int(given) if isinstance(given, str) and given.isdigit() else 1
         seed = hashlib.sha256(str(body.get("prompt")).encode()).digest()
         png = base64.b64encode(_png(seed)).decode()
         if body.get("response_format") == "url":
@@ -167,7 +173,7 @@ class DemoProvider:
         return UpstreamReply(400, "application/json", orjson.dumps(error))
 
     async def _transcription(self, request: UpstreamRequest) -> UpstreamReply:
-        upload = (request.files or {}).get("file")
+        upload = next((file for name, file in request.files or () if name == "file"), None)
         seconds = wav_seconds(upload[1]) if upload else None
         if seconds is None:
             error = {"error": {"message": "the demo provider transcribes WAV files only",
@@ -179,9 +185,4 @@ class DemoProvider:
         return UpstreamReply(200, "application/json", orjson.dumps(reply))
 
     async def _video(self, request: UpstreamRequest) -> UpstreamReply:
-        body = request.body
-        reply = {"id": "video_demo_" + hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16],
-                 "object": "video", "model": body.get("model"), "status": "completed", "progress": 100,
-                 "created_at": CREATED, "completed_at": CREATED,
-                 "seconds": str(body.get("seconds")), "size": body.get("size") or body.get("resolution")}
-        return UpstreamReply(200, "application/json", orjson.dumps(reply))
+        return await self.videos.send(request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -18,6 +18,7 @@ PATHS: Final = {
     "responses": "/responses",
     "embeddings": "/embeddings",
     "images": "/images/generations",
+    "image_edits": "/images/edits",
     "speech": "/audio/speech",
     "transcription": "/audio/transcriptions",
     "video": "/videos",
@@ -29,7 +30,7 @@ class UpstreamRequest:
     operation: str
     body: dict[str, Any]
     stream: bool = False
-    files: Mapping[str, tuple[str, bytes, str]] | None = None  # multipart uploads (transcription)
+    files: Sequence[tuple[str, tuple[str, bytes, str]]] | None = None  # multipart uploads, by field name
     method: str = "POST"
     suffix: str = ""
     """After the operation's path: `/{id}`, `/{id}/input_items` … (the never-billed reads of what was served)."""
@@ -85,7 +86,7 @@ class HttpProvider:
             return await exchange(self.client, built, request.stream, str(url))
         if request.files:
             data = {k: v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in request.body.items()}
-            built = self.client.build_request("POST", url, data=data, files=dict(request.files), headers=self.headers)
+            built = self.client.build_request("POST", url, data=data, files=list(request.files), headers=self.headers)
         else:
             built = httpx.Request("POST", url, content=orjson.dumps(request.body),
                                   headers=self.stream_headers if request.stream else self.json_headers,

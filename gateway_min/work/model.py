@@ -22,20 +22,23 @@ import orjson
 import pricing
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
+from gateway_min.http.multipart import Files
 from gateway_min.ledger import ServedRow
-from gateway_min.pipeline.plugs import Metered
+from gateway_min.payment.compose_key.tokens import read_token
+from gateway_min.pipeline.plugs import Metered, Payer, Settled
 from gateway_min.upstream import Provider, UpstreamReply, UpstreamRequest
-from gateway_min.work import responses, usage_shapes
+from gateway_min.work import responses, usage_shapes, videos
 from gateway_min.work.chat_stream import ChatStream, TokenStream
 from gateway_min.work.metered import priced
 from gateway_min.work.quote import Quote, audio_bound, check_limits, quote, requested_limit
-from gateway_min.work.request import Files, client_cap, read_payload, resolve_model, stream_flag
+from gateway_min.work.request import client_cap, read_payload, resolve_model, stream_flag
 from gateway_min.work.responses import ResponsesStream
 from generated.catalog import Model
 
 FLAVORS: Final = {"chat": "openai-chat", "responses": "openai-responses", "embeddings": "openai-embeddings",
-                  "images": "openai-images", "transcription": "openai-transcription", "video": "openai-video"}
-PRICED_AS: Final = {"responses": "chat"}  # an operation priced (and served by the models) of another
+                  "images": "openai-images", "image_edits": "openai-images", "transcription": "openai-transcription",
+                  "video": "openai-video"}
+PRICED_AS: Final = {"responses": "chat", "image_edits": "images"}  # priced (and served by the models) as another
 TOKEN_WORK: Final = frozenset({"chat", "responses"})  # a prompt and an output limit: fitted to a budget
 MIME: Final = {"speech": None, "video": "application/json"}  # what the x402 offer says the answer is
 
@@ -104,7 +107,21 @@ class ModelWork:
             out["x-compose-output-limit"] = str(self.output_limit)
             out["x-compose-output-limit-reason"] = "budget" if self.output_limit < self.natural_limit \
                 else "model_maximum"
+        served = self.served_id()
+        if served is not None:
+            out["x-compose-read-token"] = read_token(self.gw.token_secret, *served)
         return out
+
+    def served_id(self) -> tuple[str, str] | None:
+        """(kind, provider id) of what this work served that can be read back, once known."""
+        if self.operation == "responses":
+            stream = self.memo.get("stream")
+            ident = stream.response_id if isinstance(stream, ResponsesStream) else self.memo.get("response_id")
+            return None if ident is None else ("response", ident)
+        if self.operation == "video":
+            ident = videos.job_id(self.memo.get("job"))
+            return None if ident is None else ("video", ident)
+        return None
 
     @property
     def description(self) -> str:
@@ -119,8 +136,11 @@ class ModelWork:
                                                       self.audio_seconds, budget=budget))
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.route.encode() + b"\n" + self.operation.encode() + b"\n" +
-                              orjson.dumps(self.body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        digest = hashlib.sha256(self.route.encode() + b"\n" + self.operation.encode() + b"\n" +
+                                orjson.dumps(self.body, option=orjson.OPT_SORT_KEYS))
+        for name, (filename, content, kind) in self.files or ():  # the uploads are the request too
+            digest.update(b"\n" + orjson.dumps([name, filename, kind]) + hashlib.sha256(content).digest())
+        return digest.hexdigest()
 
     async def call(self, maximum: int) -> UpstreamReply:
         return await self.provider.send(UpstreamRequest(self.operation, self.upstream_body(), self.stream,
@@ -167,8 +187,10 @@ class ModelWork:
         document = orjson.loads(content)
         if self.operation == "responses":
             self.memo["response_id"] = responses.response_id(document)
+        elif self.operation == "video":
+            self.memo["job"] = document
         usage = usage_shapes.read(FLAVORS[self.operation], document)
-        if self.operation == "images":  # the response may not echo what was asked, nor only what is priced
+        if self.priced_as == "images":  # the response may not echo what was asked, nor only what is priced
             asked = pricing.usage_from_request(self.model, self.body, "images", at=at)
             group = pricing.price_set_at(self.model, at).images
             priced_by = group.params if group is not None else ()  # a parameter the price ignores is dropped
@@ -184,7 +206,7 @@ class ModelWork:
         """An upper estimate when the provider's usage cannot be read: the prompt bound and every byte of the reply
         as output (a token is at least a byte), the request itself for request-priced work, or the audio bound."""
         if self.exact is not None:
-            return pricing.usage_from_request(self.model, self.body, self.operation)
+            return pricing.usage_from_request(self.model, self.body, self.priced_as)
         if self.operation in TOKEN_WORK:
             return pricing.Usage(input_tokens=self.quoted.prompt_bound,
                                  output_tokens=min(len(content), self.output_limit))
@@ -200,17 +222,26 @@ class ModelWork:
         self.memo["stream"] = meter
         return meter
 
-    async def served(self, owner: str) -> None:
-        """A response is recorded with the wallet that paid for it: only a key of that wallet reads it back."""
-        if self.operation != "responses":
+    def answer_status(self, status: int) -> int:
+        """202 for a video job the provider is still working on (it was charged now, at submission)."""
+        job = self.memo.get("job")
+        return 202 if status == 200 and videos.running(job) else status
+
+    async def served(self, payer: Payer, settled: Settled) -> None:
+        """A response or a video job is recorded with the wallet that paid for it (only a key of that wallet reads
+        it back) and, for a job, what it was charged: a job the provider fails is refunded (work/videos.py)."""
+        served = self.served_id()
+        if served is None:
             return
-        stream = self.memo.get("stream")
-        ident = stream.response_id if isinstance(stream, ResponsesStream) else self.memo.get("response_id")
-        if ident is None:
-            return
+        kind, ident = served
+        state = videos.job_status(self.memo.get("job")) if kind == "video" else "served"
         now = self.gw.clock()
-        await self.gw.ledger.record_served(ServedRow("response", ident, owner, self.model.provider, self.model.id,
-                                                     None, 0, "served", None, None, now, now))
+        amount = int(settled.receipt.get("final_amount_wei", 0))
+        row = ServedRow(kind, ident, payer.owner, self.model.provider, self.model.id, payer.intent_id, amount, state,
+                        None, orjson.dumps(settled.receipt).decode(), now, now)
+        await self.gw.ledger.record_served(row)
+        if kind == "video" and state in videos.FAILED:
+            await self.gw.ledger.refund_served("video", ident)
 
     def answer(self, content: bytes, content_type: str, receipt: dict[str, Any]) -> bytes:
         return with_receipt(content, content_type, receipt)

@@ -8,8 +8,8 @@ from typing import Any, Final, NamedTuple
 
 import pricing
 from gateway_min.http import HTTPError
+from gateway_min.http.multipart import Files, first
 from gateway_min.work.audio import wav_seconds
-from gateway_min.work.request import Files
 from generated.catalog import Model
 
 MAX_OUTPUT_CAP: Final = 1_000_000  # an absurd max_tokens is a client bug, not a hold of a million tokens
@@ -32,7 +32,7 @@ class Quote(NamedTuple):
 def audio_bound(body: dict[str, Any], files: Files | None, max_audio_seconds: int) -> int:
     """A transcription's audio duration bound, in whole seconds: a WAV's own (its header, bounded by the bytes it
     holds), or `max_audio_seconds` for any other format. 400 for what cannot be transcribed and charged."""
-    upload = (files or {}).get("file")
+    upload = first(files, "file")
     if upload is None:
         raise HTTPError(400, "validation_error", "`file` is required: the audio to transcribe")
     response_format = body.get("response_format", "json")

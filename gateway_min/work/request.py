@@ -12,27 +12,35 @@ from python_multipart.multipart import parse_options_header
 
 import pricing
 from gateway_min.http import HTTPError, Request
-from gateway_min.http.multipart import read_form
+from gateway_min.http.multipart import Files, read_form
 from generated.catalog import Model
 
-Files = dict[str, tuple[str, bytes, str]]
-"""Uploads by field name: (filename, bytes, content type)."""
 CAP_HEADER: Final = "x-x402-max-amount-wei"
 CAP_FIELD: Final = "max_payment_amount_wei"
 MAX_CAP: Final = 10**15  # a billion USDC: anything above is a typo
 _DIGITS: Final = re.compile(r"[0-9]{1,20}")
+UPLOADS: Final = frozenset({"transcription", "image_edits"})  # the operations that take multipart uploads
+MAX_EDIT_IMAGES: Final = 16  # OpenAI's own limit for gpt-image-1 edits
 
 
 async def read_payload(request: Request, operation: str) -> tuple[dict[str, Any], Files | None]:
-    """JSON for every route; transcription also takes multipart/form-data (as the OpenAI SDK sends it) or a
-    base64 `file` in JSON (the native contract)."""
-    if operation != "transcription":
+    """JSON for every route; transcription and image edits also take multipart/form-data (as the OpenAI SDK sends
+    them); a transcription's JSON carries the audio as a base64 `file` (the native contract), an image edit's its
+    images by URL (OpenAI's JSON form)."""
+    if operation not in UPLOADS:
         return await request.json(), None
     content_type, _ = parse_options_header(request.headers.get("content-type", ""))
     if content_type == b"multipart/form-data":
         fields, files = await read_form(request)
+        if operation == "image_edits":
+            _check_images(files)
         return fields, files
     body = await request.json()
+    if operation == "image_edits":
+        if not isinstance(body.get("images"), list) or not body["images"]:
+            raise HTTPError(400, "validation_error", "an image edit needs its image(s): multipart `image` uploads, "
+                            "or `images` (a list of {image_url}) in JSON")
+        return body, None
     encoded = body.get("file")
     if not isinstance(encoded, str):
         raise HTTPError(400, "validation_error", "`file` is required: the audio, base64-encoded")
@@ -42,7 +50,20 @@ async def read_payload(request: Request, operation: str) -> tuple[dict[str, Any]
         raise HTTPError(400, "validation_error", "`file` is not valid base64") from None
     name: str = body["filename"] if isinstance(body.get("filename"), str) else "audio.wav"
     rest = {k: v for k, v in body.items() if k not in ("file", "filename")}
-    return rest, {"file": (name, audio, "application/octet-stream")}
+    return rest, [("file", (name, audio, "application/octet-stream"))]
+
+
+def _check_images(files: Files) -> None:
+    images = [name for name, _ in files if name in ("image", "image[]")]
+    if not images:
+        raise HTTPError(400, "validation_error", "an image edit needs `image`: one or more uploaded images")
+    if len(images) > MAX_EDIT_IMAGES:
+        raise HTTPError(400, "validation_error", f"an image edit takes at most {MAX_EDIT_IMAGES} images, got "
+                        f"{len(images)}")
+    unknown = sorted({name for name, _ in files} - {"image", "image[]", "mask"})
+    if unknown:
+        raise HTTPError(400, "validation_error", f"unexpected upload(s) {', '.join(unknown)}: an image edit takes "
+                        "`image` (or `image[]`) and an optional `mask`")
 
 
 def resolve_model(body: dict[str, Any], operation: str) -> Model:
@@ -61,7 +82,7 @@ def resolve_model(body: dict[str, Any], operation: str) -> Model:
 
 def stream_flag(body: dict[str, Any], operation: str) -> bool:
     value = body.get("stream", False)
-    if operation == "transcription" and isinstance(value, str) and value in ("true", "false"):  # a form field
+    if operation in UPLOADS and isinstance(value, str) and value in ("true", "false"):  # a form field
         value = value == "true"
     options = body.get("stream_options")
     if options is not None and not isinstance(options, dict):

@@ -290,10 +290,12 @@ async def release_unseen(conn: Conn, intent_id: str, now: int) -> None:
 
 
 async def totals(conn: Conn, key_id: str) -> tuple[int, int]:
-    """(Σ holds of authorized intents, Σ settled amounts): what the key's counters must equal (I2)."""
+    """(Σ holds of authorized intents, Σ settled amounts less what was refunded): what the key's counters must
+    equal (I2)."""
     row = await conn.fetchrow(
         "SELECT COALESCE(SUM(amount) FILTER (WHERE state = 'authorized'), 0), "
-        "COALESCE(SUM(settled) FILTER (WHERE state IN ('settled', 'expired')), 0) FROM intents WHERE key_id = $1",
+        "COALESCE(SUM(settled - refunded) FILTER (WHERE state IN ('settled', 'expired')), 0) FROM intents "
+        "WHERE key_id = $1",
         key_id)
     assert row is not None  # an aggregate always answers one row
     return int(row[0]), int(row[1])

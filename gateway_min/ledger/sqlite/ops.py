@@ -285,9 +285,10 @@ def abort(conn: sqlite3.Connection, intent_id: str, reason: str, now: int) -> Re
 
 
 def totals(conn: sqlite3.Connection, key_id: str) -> tuple[int, int]:
-    """(Σ holds of authorized intents, Σ settled amounts): what the key's counters must equal (I2)."""
+    """(Σ holds of authorized intents, Σ settled amounts less what was refunded): what the key's counters must
+    equal (I2)."""
     reserved = conn.execute("SELECT COALESCE(SUM(amount), 0) FROM intents WHERE key_id = ? AND state = 'authorized'",
                             (key_id,)).fetchone()[0]
-    spent = conn.execute("SELECT COALESCE(SUM(settled), 0) FROM intents WHERE key_id = ? AND state IN "
+    spent = conn.execute("SELECT COALESCE(SUM(settled - refunded), 0) FROM intents WHERE key_id = ? AND state IN "
                          "('settled', 'expired')", (key_id,)).fetchone()[0]
     return int(reserved), int(spent)

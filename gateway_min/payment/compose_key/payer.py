@@ -142,6 +142,10 @@ class KeyPayer:
     def owner(self) -> str:
         return self.reservation.key.owner
 
+    @property
+    def intent_id(self) -> str | None:
+        return self.reservation.intent.id
+
     def stream_headers(self, external: bool) -> dict[str, str]:
         named = {} if external else {"x-compose-response-id": receipts.response_id(self.reservation.intent.id)}
         return {**named, "x-compose-budget-remaining-kind": "reserved"}

@@ -41,6 +41,13 @@ def session_token(secret: bytes, key_id: str) -> str:
     return PREFIX + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
+def read_token(secret: bytes, kind: str, ident: str) -> str:
+    """The capability to read back a served response or video job (`x-compose-read-token`), given with the paid
+    answer: a raw x402 payer has no key to prove its wallet with."""
+    mac = hmac.new(secret, f"compose read {kind} ".encode() + ident.encode(), hashlib.sha256).digest()
+    return "cr_" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

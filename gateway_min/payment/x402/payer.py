@@ -68,6 +68,10 @@ class X402Payer:
         return self.payment.payer.lower()
 
     @property
+    def intent_id(self) -> str | None:
+        return None
+
+    @property
     def deadline(self) -> float | None:
         return self.payment.deadline
 

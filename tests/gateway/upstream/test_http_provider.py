@@ -261,7 +261,7 @@ async def test_a_silent_upstream_times_out_on_the_clients_read_timeout() -> None
 async def test_a_multipart_upload_reaches_the_upstream_as_form_data() -> None:
     async with serving(canned(b'{"text": "ok"}')) as (upstream, provider):
         reply = await provider.send(UpstreamRequest("transcription", {"model": "whisper-1", "temperature": 0},
-                                                    files={"file": ("a.wav", b"RIFF....", "audio/wav")}))
+                                                    files=[("file", ("a.wav", b"RIFF....", "audio/wav"))]))
         assert await reply.read() == b'{"text": "ok"}'
     head, body = upstream.requests[0]
     assert head.startswith(b"POST /v1/audio/transcriptions HTTP/1.1")
