@@ -49,6 +49,8 @@ class Gateway:
     """Served at /api/x402/facilitator/* when set."""
     x402_kinds: dict[tuple[str, str], dict[str, Any]] | None = None
     """(scheme, network) → the extra of the facilitator's /supported kind; learned once (payment/x402/offer.py)."""
+    public_url: str | None = None
+    """The gateway's URL as its clients reach it (discovery documents); None: from each request's Host."""
     runtime: Runtime | None = None
     """The agent/workflow runtime behind /agent/* and /workflow/*; None answers 503."""
 

@@ -20,6 +20,7 @@ from eth_utils.crypto import keccak
 from gateway_min.app import App
 from gateway_min.context import Gateway
 from gateway_min.http.access_log import AccessLog
+from gateway_min.http.cors import Cors, parse_origins
 from gateway_min.http.types import ASGIApp
 from gateway_min.ledger import is_server, open_ledger, wall_clock_ms
 from gateway_min.payment.x402.facilitator import EmbeddedFacilitator, Facilitator, HttpFacilitator, LocalFacilitator
@@ -66,6 +67,10 @@ class Settings:
     """Seconds between this process's sweeps of expired holds."""
     token_secret: str | None = None
     """GATEWAY_TOKEN_SECRET (server.token_secret)."""
+    cors_origins: str | None = None
+    """Origins a browser page may call this gateway from (http/cors.py): comma-separated, or `*`; none by default."""
+    public_url: str | None = None
+    """The gateway's URL as clients reach it (discovery documents name it); None: from each request's Host."""
     facilitator_db: str | None = None
     """The embedded facilitator's SQLite file; None: `<db>.facilitator.sqlite3` beside a SQLite ledger, or
     FACILITATOR_DB with a PostgreSQL one (the facilitator's "chain" stays a local file: see GATEWAY.md)."""
@@ -94,6 +99,8 @@ class Settings:
             access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
             facilitator_db=environ.get("GATEWAY_FACILITATOR_DB") or None,
             token_secret=environ.get("GATEWAY_TOKEN_SECRET") or None,
+            cors_origins=environ.get("GATEWAY_CORS_ORIGINS") or None,
+            public_url=environ.get("GATEWAY_PUBLIC_URL") or None,
             hold_ttl=int(environ.get("GATEWAY_HOLD_TTL", cls.hold_ttl)),
             stream_hold_ttl=int(environ.get("GATEWAY_STREAM_HOLD_TTL", cls.stream_hold_ttl)),
             sweep_interval=float(environ.get("GATEWAY_SWEEP_INTERVAL", cls.sweep_interval)),
@@ -112,7 +119,8 @@ class Settings:
         for name, value in (("GATEWAY_FACILITATOR_URL", self.facilitator_url), ("X402_FACILITATOR_KEY",
                             self.facilitator_key), ("GATEWAY_FACILITATOR_TOKEN", self.facilitator_token),
                             ("GATEWAY_RUNTIME_URL", self.runtime_url), ("GATEWAY_FACILITATOR_DB", self.facilitator_db),
-                            ("GATEWAY_TOKEN_SECRET", self.token_secret)):
+                            ("GATEWAY_TOKEN_SECRET", self.token_secret), ("GATEWAY_CORS_ORIGINS", self.cors_origins),
+                            ("GATEWAY_PUBLIC_URL", self.public_url)):
             if value:
                 out[name] = value
         return out
@@ -216,7 +224,8 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
     gw = Gateway(ledger=ledger, providers=providers, admin_token=settings.admin_token, clock=wall_clock_ms,
                  facilitator=paying, embedded_facilitator=embedded, runtime=runtime(settings, client),
                  intent_ttl_ms=settings.hold_ttl * 1000, stream_ttl_ms=settings.stream_hold_ttl * 1000,
-                 sweep_seconds=settings.sweep_interval, token_secret=token_secret(settings))
+                 sweep_seconds=settings.sweep_interval, token_secret=token_secret(settings),
+                 public_url=settings.public_url.rstrip("/") if settings.public_url else None)
     if isinstance(paying, LocalFacilitator):  # a lone request's facilitator calls run on the loop (no thread hop)
         paying.inline = lambda: gw.in_flight <= 1
 
@@ -232,8 +241,11 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
         if embedded is not None:
             embedded.close()
 
-    app = App(gw, on_shutdown=shutdown, on_startup=startup)
-    return access_logged(app) if settings.access_log else app
+    app: ASGIApp = App(gw, on_shutdown=shutdown, on_startup=startup)
+    if settings.access_log:
+        app = access_logged(app)
+    origins = parse_origins(settings.cors_origins)
+    return Cors(app, origins) if origins else app
 
 
 def create_app() -> ASGIApp:

@@ -16,6 +16,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from gateway_min.cli import demo
+from gateway_min.http.cors import parse_origins
 from gateway_min.http.limits import Limits, raise_descriptor_limit
 from gateway_min.payment.x402.facilitator import HttpFacilitator
 from gateway_min.payment.x402.offer import FacilitatorMisconfigured, check_facilitator
@@ -66,6 +67,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="seconds an idle kept-alive connection stays open")
     serve.add_argument("--max-connections", type=int, default=defaults.max_connections,
                        help="connections per worker; past it a new one is answered 503")
+    serve.add_argument("--cors-origin", default=os.environ.get("GATEWAY_CORS_ORIGINS") or None,
+                       help="origins browser pages may call from: comma-separated (https://app.example), or * "
+                            "(GATEWAY_CORS_ORIGINS); none by default")
+    serve.add_argument("--public-url", default=os.environ.get("GATEWAY_PUBLIC_URL") or None,
+                       help="this gateway's URL as clients reach it, for discovery documents (GATEWAY_PUBLIC_URL); "
+                            "default: each request's Host")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -103,6 +110,12 @@ def serve(args: argparse.Namespace) -> int:
         print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): pick another port with "
               f"--port N (./scripts/run --port {args.port + 1})", file=sys.stderr)
         return 2
+    try:
+        parse_origins(args.cors_origin)
+    except ValueError as exc:
+        print(f"error: --cors-origin: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
     if args.check and not args.facilitator_url:
         sock.close()
         return 0
@@ -117,7 +130,8 @@ def serve(args: argparse.Namespace) -> int:
                         facilitator_token=os.environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
                         runtime_url=args.runtime_url, facilitator_db=args.facilitator_db, hold_ttl=args.hold_ttl,
                         stream_hold_ttl=args.stream_hold_ttl, sweep_interval=args.sweep_interval,
-                        access_log=args.demo if args.access_log is None else args.access_log)
+                        access_log=args.demo if args.access_log is None else args.access_log,
+                        cors_origins=args.cors_origin, public_url=args.public_url)
     if not admin:
         print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)
     if args.facilitator_url:

@@ -12,7 +12,7 @@ from gateway_min.http import Request, send_json
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
 from gateway_min.payment.x402.facilitator import routes as facilitator
-from gateway_min.routes import catalog, intents, keys, responses, session, videos
+from gateway_min.routes import catalog, discovery, intents, keys, responses, session, videos
 from gateway_min.routes.paid import handle
 from gateway_min.runtime import routes as runtime
 from gateway_min.work.model import admitting
@@ -69,6 +69,8 @@ def build_router(gw: Gateway) -> Router:
     router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
     router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
     router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
+    router.add("GET", "/.well-known/opencode", bind(discovery.opencode))
+    router.add("GET", "/external/opencode", bind(discovery.opencode), style="openai")
     router.add("GET", "/health", _health)
     runtime.add_routes(router, gw)
     facilitator.add_routes(router, gw)
