@@ -54,7 +54,14 @@ def build_router(gw: Gateway) -> Router:
         router.add("GET", f"{video}/content", partial(videos.get_content, gw, external=external), style=style)
     router.add("GET", "/v1/videos/{video_id}/stream", partial(videos.stream_status, gw))
     router.add("GET", "/v1/models", partial(catalog.list_models, gw))
+    router.add("GET", "/v1/models/all", bind(catalog.all_models))
+    router.add("POST", "/v1/models/search", bind(catalog.search))
+    router.add("GET", "/v1/models/{model:path}/params", bind(catalog.model_params))  # before the bare id
     router.add("GET", "/v1/models/{model:path}", partial(catalog.get_model, gw))
+    router.add("GET", "/v1/modalities", bind(catalog.modalities))
+    router.add("GET", "/v1/modalities/{modality}", bind(catalog.modality))
+    router.add("GET", "/v1/modalities/{modality}/operations", bind(catalog.modality_operations))
+    router.add("GET", "/v1/modalities/{modality}/operations/{operation}/models", bind(catalog.operation_models))
     router.add("GET", "/external/v1/models", partial(catalog.list_models, gw, external=True), style="openai")
     router.add("GET", "/external/v1/models/{model:path}", partial(catalog.get_model, gw, external=True),
                style="openai")
@@ -69,7 +76,7 @@ def build_router(gw: Gateway) -> Router:
     router.add("POST", "/api/payments/settle", bind(intents.settle), style="legacy")
     router.add("POST", "/api/payments/abort", bind(intents.abort), style="legacy")
     router.add("POST", "/api/payments/meter/model", bind(intents.meter_model), style="legacy")
-    router.add("GET", "/.well-known/opencode", bind(discovery.opencode))
+    router.add("GET", "/.well-known/opencode", bind(discovery.well_known))
     router.add("GET", "/external/opencode", bind(discovery.opencode), style="openai")
     router.add("GET", "/health", _health)
     runtime.add_routes(router, gw)

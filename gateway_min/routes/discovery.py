@@ -1,13 +1,17 @@
 """`GET /.well-known/opencode` and `/external/opencode`: what OpenCode reads to add this gateway as a provider.
 
-The document is OpenCode's "well-known" provider document, as `opencode auth login <gateway URL>` reads it
-(sst/opencode, packages/opencode/src/cli/cmd/auth.ts and config/config.ts): `auth.command` is run once and prints
-the credential, which OpenCode keeps and exposes as the `auth.env` variable; `config` is merged into the user's
-configuration (schema https://opencode.ai/config.json). Here the credential is a Compose Key the user exports as
-COMPOSE_API_KEY, and the configuration adds provider `compose`: `@ai-sdk/openai-compatible` on this gateway's
-`/external/v1`, with every chat model it serves, its limits (`limit.context`, `limit.output`) and its token prices
-in force now (`cost.input`, `output`, `cache_read`, `cache_write`: USD per million tokens, the base tier), written
-as exact decimal numbers. The gateway's URL is GATEWAY_PUBLIC_URL, or the request's own scheme and Host.
+Two documents, as Compose.Market serves them (compose-market/api, inference/external.ts):
+- `/.well-known/opencode` is `{"config": …}`: the shape OpenCode reads from a provider's well-known URL and merges
+  into the user's configuration (sst/opencode, packages/opencode/src/config/config.ts; schema
+  https://opencode.ai/config.json). It deliberately carries no `auth.command`: OpenCode would run that command on
+  the user's machine, and a gateway has no business choosing one.
+- `/external/opencode` is the configuration itself, with `options.apiKey` read from the COMPOSE_MARKET_API_KEY
+  environment variable (`{env:…}`, OpenCode's substitution): paste it into opencode.json, export a Compose Key.
+The configuration adds provider `compose-market`: `@ai-sdk/openai-compatible` on this gateway's `/external/v1`
+(`includeUsage`, so streams report usage), with every chat model it serves, its limits (`limit.context`,
+`limit.output`) and its token prices in force now (`cost.input`, `output`, `cache_read`, `cache_write`: USD per
+million tokens, the base tier), written as exact decimal numbers. The gateway's URL is GATEWAY_PUBLIC_URL, or the
+request's own scheme and Host.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from gateway_min.http import HTTPError, Request, send_json
 from gateway_min.http.types import Send
 from generated.catalog import MODELS, Model, Rate
 
-ENV: Final = "COMPOSE_API_KEY"
+ENV: Final = "COMPOSE_MARKET_API_KEY"
+PROVIDER: Final = "compose-market"
 _HOST: Final = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(:[0-9]{1,5})?")
 COSTS: Final = (("input", "input"), ("output", "output"), ("cache_read", "cached_input"),
                 ("cache_write", "cache_write"))
@@ -59,22 +64,21 @@ def model_entry(gw: Gateway, model: Model) -> dict[str, Any]:
     return entry
 
 
-def document(gw: Gateway, request: Request) -> dict[str, Any]:
+def config(gw: Gateway, request: Request, *, with_key: bool) -> dict[str, Any]:
     base = base_url(gw, request)
     models = {model.id: model_entry(gw, model) for model in MODELS
               if "chat" in model.operations and gw.providers.for_model(model) is not None}
-    return {
-        "auth": {"command": ["printenv", ENV], "env": ENV},
-        "config": {
-            "$schema": "https://opencode.ai/config.json",
-            "provider": {"compose": {
-                "npm": "@ai-sdk/openai-compatible", "name": f"Compose gateway ({base.split('://', 1)[1]})",
-                "options": {"baseURL": f"{base}/external/v1", "apiKey": f"{{env:{ENV}}}"},
-                "models": models,
-            }},
-        },
-    }
+    options: dict[str, Any] = {"baseURL": f"{base}/external/v1", "includeUsage": True}
+    if with_key:
+        options["apiKey"] = f"{{env:{ENV}}}"
+    return {"$schema": "https://opencode.ai/config.json", "provider": {PROVIDER: {
+        "npm": "@ai-sdk/openai-compatible", "name": f"Compose.Market gateway ({base.split('://', 1)[1]})",
+        "options": options, "models": models}}}
+
+
+async def well_known(gw: Gateway, request: Request, send: Send) -> None:
+    await send_json(send, 200, {"config": config(gw, request, with_key=False)}, {"cache-control": "no-store"})
 
 
 async def opencode(gw: Gateway, request: Request, send: Send) -> None:
-    await send_json(send, 200, document(gw, request), {"cache-control": "no-store"})
+    await send_json(send, 200, config(gw, request, with_key=True), {"cache-control": "no-store"})

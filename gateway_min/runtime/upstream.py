@@ -16,6 +16,7 @@ import httpx
 import orjson
 
 import pricing
+from gateway_min.runtime.demo_runs import DemoRuns
 from gateway_min.upstream import UpstreamReply, exchange
 
 CREATED: Final = 1_735_689_600
@@ -25,6 +26,11 @@ DEMO_AGENTS: Final = ("0x1111111111111111111111111111111111111111", "0x222222222
 
 class Runtime(Protocol):
     async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str], stream: bool) -> UpstreamReply:
+        ...
+
+    async def control(self, method: str, path: str, body: dict[str, Any] | None,
+                      headers: Mapping[str, str]) -> UpstreamReply:
+        """A run's unmetered routes (state, stop, approval, prices): the runtime's answer, read whole."""
         ...
 
 
@@ -40,6 +46,13 @@ class HttpRuntime:
         built = self.client.build_request("POST", url, content=orjson.dumps(body),
                                           headers={**headers, "content-type": "application/json"})
         return await exchange(self.client, built, stream, f"the runtime at {url}", stream_name="runtime stream")
+
+    async def control(self, method: str, path: str, body: dict[str, Any] | None,
+                      headers: Mapping[str, str]) -> UpstreamReply:
+        url = self.base_url + path
+        built = self.client.build_request(method, url, content=None if body is None else orjson.dumps(body),
+                                          headers={**headers, "content-type": "application/json"})
+        return await exchange(self.client, built, False, f"the runtime at {url}")
 
 
 def _text(body: Mapping[str, Any]) -> str:
@@ -60,9 +73,15 @@ class DemoRuntime:
     def __init__(self, *, chunk_delay: float = 0.0) -> None:
         self.chunk_delay = chunk_delay
         self.calls = 0
+        self.runs = DemoRuns()
 
     async def send(self, path: str, body: dict[str, Any], headers: Mapping[str, str], stream: bool) -> UpstreamReply:
         self.calls += 1
+        if path.startswith("/workflow/") and stream:
+            wallet = path.split("/")[2].lower()
+            result = {**self._workflow(body), "walletAddress": wallet}
+            events = self.runs.stream(wallet, _text(body), result, headers.get("x-compose-run-id"), self.chunk_delay)
+            return UpstreamReply(200, "text/event-stream", chunks=events)
         if path.startswith("/workflow/"):
             return _json(self._workflow(body))
         _, _, wallet, action = path.split("/", 3)
@@ -107,6 +126,11 @@ class DemoRuntime:
             records.append(record)
         return {"success": True, "workflowId": body.get("workflowId") or "demo-workflow",
                 "output": f"Demo workflow ran {len(steps)} agents.", "usageRecords": records}
+
+
+    async def control(self, method: str, path: str, body: dict[str, Any] | None,
+                      headers: Mapping[str, str]) -> UpstreamReply:
+        return self.runs.control(method, path, body)
 
 
 def _json(document: dict[str, Any]) -> UpstreamReply:

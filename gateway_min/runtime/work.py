@@ -26,7 +26,7 @@ import orjson
 import pricing
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
-from gateway_min.http.sse import SseEvents, is_done, speaks_for_compose, sse_data
+from gateway_min.http.sse import SseEvents, event_name, is_done, speaks_for_compose, sse_data
 from gateway_min.payment import receipts
 from gateway_min.pipeline.plugs import Metered, Payer, Settled
 from gateway_min.pipeline.stream import DEADLINE_CUT, DONE
@@ -41,6 +41,8 @@ DEFAULT_CAP: Final = 1_000_000  # $1.00, the docs' example cap
 MIN_CAP: Final = 1_000  # $0.001: below it no agent run can be paid for
 FORWARDED: Final = ("x-session-user-address", "x-chain-id", "x-compose-run-id", "x-run-id", "x-request-id")
 _WALLET: Final = re.compile(r"0x[0-9a-fA-F]{40}")
+WORKFLOW_STREAMS: Final = frozenset({"workflow_chat", "workflow_stream", "workflow_run"})
+WORKFLOW_TERMINAL: Final = frozenset({"result", "error"})  # a workflow stream's `event: result` carries usageRecords
 
 
 def meter(service: str, subject: str, maximum: int, at: datetime, document: Any, missing: str = "", *,
@@ -153,6 +155,8 @@ class RuntimeStream:
         self.terminal: Any = None
         self.held = b""  # the runtime's [DONE], sent after ours
         self.relayed = 0  # events with data passed on: none, and a broken runtime served nothing
+        self.workflow = work.action in WORKFLOW_STREAMS
+        self.ending = self.workflow  # a workflow's `event: done` follows its result: relayed once, after it
 
     def forward(self, chunk: bytes) -> bytes:
         out = []
@@ -164,12 +168,17 @@ class RuntimeStream:
                 self.held = DONE
                 break
             if self.terminal is not None:  # the run has ended: only its [DONE] is still awaited
+                if self.ending and event_name(event) == b"done":
+                    self.ending = False
+                    out.append(event + b"\n\n")
                 continue
             if data is not None:
                 document = _document(data)
-                if isinstance(document, dict) and isinstance(document.get("type"), str) and \
-                        document["type"] in TERMINAL:
-                    self.terminal = document
+                if isinstance(document, dict):
+                    kind = document.get("type") if isinstance(document.get("type"), str) else \
+                        event_name(event).decode("utf-8", "replace")
+                    if kind in (WORKFLOW_TERMINAL if self.workflow else TERMINAL):
+                        self.terminal = {**document, "type": kind}
                 self.relayed += 1
             out.append(event + b"\n\n")
         return b"".join(out)
@@ -213,23 +222,30 @@ def admitting(action: str) -> Callable[[Gateway, Request], Awaitable[RuntimeWork
 async def admit(gw: Gateway, request: Request, action: str) -> RuntimeWork:
     """Read and check a runtime request: the agent's wallet, the body, a runtime to send it to, the cap."""
     wallet = request.params.get("wallet")
+    workflow = action in WORKFLOW_STREAMS
     if wallet is not None and not _WALLET.fullmatch(wallet):
-        raise HTTPError(400, "validation_error", f"the agent wallet must be 0x and 40 hex digits, got {wallet!r}")
+        raise HTTPError(400, "validation_error", f"the {'workflow' if workflow else 'agent'} wallet must be 0x and "
+                        f"40 hex digits, got {wallet[:60]!r}")
     body = await request.json()
     runtime = gw.runtime
     if runtime is None:
         raise unavailable()
-    if wallet is not None and body.get("model") is not None:
+    if workflow and (not isinstance(body.get("message"), str) or not body["message"]):
+        raise HTTPError(400, "validation_error", "`message` is required: what the workflow is asked")
+    if wallet is not None and not workflow and body.get("model") is not None:
         meterable(gw, body)
     cap = client_cap(request, body)
     hold = cap or DEFAULT_CAP
     if hold < MIN_CAP:
         raise HTTPError(400, "validation_error", f"{CAP_HEADER} {hold} is below the least an agent run can be paid "
                         f"with ({MIN_CAP})")
-    service, ident = ("agent", wallet.lower()) if wallet is not None else ("workflow", _ident(body))
+    if wallet is None:
+        service, ident = "workflow", _ident(body)
+    else:
+        service, ident = ("workflow" if workflow else "agent"), wallet.lower()
     forwarded: dict[str, str] = {name: request.headers[name] for name in FORWARDED if name in request.headers}
-    return RuntimeWork(gw, runtime, request.path, forwarded, body, service, action, ident, action == "stream", cap,
-                       hold)
+    return RuntimeWork(gw, runtime, request.path, forwarded, body, service, action, ident,
+                       action == "stream" or workflow, cap, hold)
 
 
 def meterable(gw: Gateway, body: dict[str, Any]) -> None:
