@@ -14,6 +14,7 @@ import pytest
 
 import pricing
 from gateway_min.payment import receipts
+from gateway_min.payment.x402 import PaymentRequired, decode_header
 from gateway_min.upstream.demo import DemoProvider
 from tests.gateway.payment.x402.support import PAYER, X402Harness, payment_response
 from tests.gateway.support import OTHER_WALLET, Harness, auth, serve
@@ -199,3 +200,21 @@ async def test_a_raw_x402_job_is_paid_exact_read_with_its_token_and_a_failure_is
     assert forged.status_code == 404
     row = await x402.h.ledger.get_served("video", created.json()["id"])
     assert row is not None and (row.refund, row.amount, row.owner) == ("owed", price, PAYER.address.lower())
+
+
+async def test_raw_x402_pays_an_image_edit_exact_and_the_receipt_is_the_claim(x402: X402Harness) -> None:
+    await x402.fund(PAYER)
+    form = {"model": "gpt-image-1", "prompt": "add a moon", "n": "2", "size": "1024x1024", "quality": "low"}
+    price = pricing.quote_exact("gpt-image-1", form, "images").final_amount
+    upload = {"image": ("a.png", PNG, "image/png")}
+    async with x402.client() as client:
+        challenged = await client.post("/v1/images/edits", files=upload, data=form)
+        required = decode_header(challenged.headers["payment-required"], PaymentRequired)
+        assert (required.accepts[0].scheme, required.accepts[0].amount) == ("exact", str(price))
+        paid = await client.post("/v1/images/edits", files=upload, data=form,
+                                 headers={"payment-signature": x402.sign(required.accepts[0])})
+    assert paid.status_code == 200, paid.text
+    settled = payment_response(paid)
+    assert settled.amount == str(price) and paid.json()["compose_receipt"]["tx_hash"] == settled.transaction
+    assert x402.balance(PAYER) == 5_000_000 - price
+    assert await x402.claims() == [("settled", "exact", price, settled.transaction)]
