@@ -49,9 +49,17 @@ class TokenStream(ABC):
     def forward(self, chunk: bytes) -> bytes:
         """The bytes to pass on for this upstream chunk, reading what the meter needs from its events."""
 
-    @abstractmethod
+    flavor = "openai-chat"
+    """The shape the stream reports its usage in (usage_shapes.read)."""
+
     def measured(self) -> pricing.Usage | None:
-        """The usage the stream reported, read whole; None when it reported none that can be read."""
+        """The usage the stream reported (`self.usage`), read whole; None when it reported none that can be read."""
+        if self.usage is None:
+            return None
+        try:
+            return usage_shapes.read(self.flavor, self.usage)
+        except pricing.PricingError:
+            return None
 
     @abstractmethod
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool: ...
@@ -137,15 +145,6 @@ class ChatStream(TokenStream):
             self.relayed += data is not None  # a comment is no event
             out.append(event + b"\n\n")
         return b"".join(out)
-
-    def measured(self) -> pricing.Usage | None:
-        """The usage chunk's usage; None when there is none, or it cannot be read whole (usage_shapes)."""
-        if self.usage is None:
-            return None
-        try:
-            return usage_shapes.read("openai-chat", self.usage)
-        except pricing.PricingError:
-            return None
 
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
         """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing

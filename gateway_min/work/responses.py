@@ -20,11 +20,9 @@ from typing import Any, Final
 
 import orjson
 
-import pricing
 from gateway_min.http import HTTPError
 from gateway_min.http.sse import event_name, speaks_for_compose, sse_data
 from gateway_min.payment import receipts
-from gateway_min.work import usage_shapes
 from gateway_min.work.chat_stream import TokenStream
 
 log = logging.getLogger("gateway_min")
@@ -67,6 +65,7 @@ def response_id(document: Any) -> str | None:
 class ResponsesStream(TokenStream):
     """The meter of a Responses API stream (typed events, no `[DONE]`)."""
 
+    flavor = "openai-responses"
     response_id: str | None = None
     failed = False
 
@@ -104,14 +103,6 @@ class ResponsesStream(TokenStream):
             response = document.get("response")
             if isinstance(response, dict) and isinstance(response.get("usage"), dict):
                 self.usage = response
-
-    def measured(self) -> pricing.Usage | None:
-        if self.usage is None:
-            return None
-        try:
-            return usage_shapes.read("openai-responses", self.usage)
-        except pricing.PricingError:
-            return None
 
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
         """No output and no usage (it failed, broke or ended before producing anything): nothing is charged."""
