@@ -77,6 +77,7 @@ class _Rows:
             self.unit_price(price_set["characters"]),
             self.unit_price(price_set["audio"]),
             self.unit_price(price_set["requests"]),
+            self.unit_price(price_set["searches"]),
         )
 
     def model(self, model: dict[str, Any]) -> str:
@@ -84,6 +85,7 @@ class _Rows:
             model["id"], model["name"], model["provider"], model["upstream_id"], tuple(model["aliases"]),
             model["modality"], tuple(model["operations"]), model["context_window"], model["max_output_tokens"],
             model["source"], model["as_of"], tuple(self.price_set(price_set) for price_set in model["prices"]),
+            model["deprecated"],
         )
         return repr(row)
 
@@ -144,6 +146,7 @@ def models_list(catalog: dict[str, Any]) -> dict[str, Any]:
             "name": model["name"], "aliases": model["aliases"], "modality": model["modality"],
             "operations": model["operations"], "context_window": model["context_window"],
             "max_output_tokens": model["max_output_tokens"], "prices": model["prices"],
+            "deprecated": model["deprecated"],
         })
     return {"object": "list", "data": data, "catalog_version": catalog["catalog_version"]}
 

@@ -7,6 +7,7 @@ Python module is rendered from. Models are sorted by id, aliases sorted, operati
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -14,9 +15,9 @@ import orjson
 from pydantic import ConfigDict, Field, StringConstraints
 
 from catalog_build.source import Source
-from catalog_build.source_models import Model, ModelId, Network, Provider, Strict
+from catalog_build.source_models import Model, ModelId, Network, Origin, Provider, Strict
 
-OPERATION_ORDER: Final = ("chat", "embeddings", "images", "speech", "transcription", "video")
+OPERATION_ORDER: Final = ("chat", "embeddings", "images", "speech", "transcription", "video", "rerank")
 
 
 class CompiledModel(Model):
@@ -24,6 +25,8 @@ class CompiledModel(Model):
 
     provider: str
     """Provider id (from the model file)."""
+    origin: Origin | None
+    """The package an imported model comes from (None: hand-reviewed)."""
     name: str
     upstream_id: ModelId
 
@@ -48,7 +51,10 @@ def compile_source(source: Source) -> dict[str, Any]:
     assert source.settings and source.providers
     settings = source.settings[1].model_dump(mode="json")
     providers = source.providers[1].model_dump(mode="json")
-    files = {Path(doc.file).name: models.model_dump(mode="json") for doc, models in source.model_files}
+    for _, extra in source.imported_providers:
+        providers["providers"] += extra.model_dump(mode="json")["providers"]
+    files = {Path(os.path.relpath(os.path.abspath(doc.file), source.root.resolve())).as_posix():
+             models.model_dump(mode="json") for doc, models in source.model_files}
     normal = {"settings": settings, "providers": providers, "models": files}
     version = "sha256:" + hashlib.sha256(orjson.dumps(normal, option=orjson.OPT_SORT_KEYS)).hexdigest()
     models: list[dict[str, Any]] = []
@@ -57,6 +63,7 @@ def compile_source(source: Source) -> dict[str, Any]:
             models.append({
                 **model,
                 "provider": models_file["provider"],
+                "origin": models_file["origin"],
                 "name": model["name"] or model["id"],
                 "upstream_id": model["upstream_id"] or model["id"],
                 "aliases": sorted(model["aliases"]),

@@ -12,13 +12,13 @@ from catalog_build.yaml_source import Path_, SourceDoc
 
 TOKEN_KEYS: Final = ("input", "cached_input", "cache_write", "output", "reasoning")
 OPERATIONS_BY_MODALITY: Final[dict[str, frozenset[str]]] = {
-    "text": frozenset({"chat"}),
+    "text": frozenset({"chat", "rerank"}),
     "embedding": frozenset({"embeddings"}),
     "image": frozenset({"images"}),
     "audio": frozenset({"speech", "transcription"}),
     "video": frozenset({"video"}),
 }
-PRICE_GROUPS: Final = ("tokens", "images", "video", "characters", "audio", "requests")
+PRICE_GROUPS: Final = ("tokens", "images", "video", "characters", "audio", "requests", "searches")
 
 
 def _token_keys(prices: object) -> frozenset[str]:
@@ -33,7 +33,7 @@ def _all_prices(price_set: PriceSet) -> Iterator[str]:
     for group in (price_set.images, price_set.video):
         if group:
             yield from (option.price for option in group.options)
-    for unit_price in (price_set.characters, price_set.audio, price_set.requests):
+    for unit_price in (price_set.characters, price_set.audio, price_set.requests, price_set.searches):
         if unit_price:
             yield unit_price.price
 
@@ -148,6 +148,7 @@ class _Checker:
             "speech": ("characters", price_set.characters is not None),
             "transcription": ("audio or tokens.input", price_set.audio is not None or "input" in tokens),
             "video": ("video", price_set.video is not None),
+            "rerank": ("searches or tokens.input", price_set.searches is not None or "input" in tokens),
         }
         for operation in model.operations:
             what, ok = needs[operation]
@@ -170,13 +171,15 @@ def check(source: Source) -> list[Problem]:
             checker.report(("default_network",), f"default_network {settings.default_network!r} is not one of "
                            f"the networks ({', '.join(network_ids)})")
     provider_ids: set[str] = set()
-    if source.providers:
-        doc, providers = source.providers
+    for doc, providers in [*([source.providers] if source.providers else []), *source.imported_providers]:
         checker = _Checker(doc, problems)
         for index, provider in enumerate(providers.providers):
             if provider.id in provider_ids:
                 checker.report(("providers", index, "id"), f"provider {provider.id!r} is listed twice")
             provider_ids.add(provider.id)
+            if (provider.base_url is None) != (provider.api_key_env is None):
+                checker.report(("providers", index), "base_url and api_key_env go together: both (the gateway "
+                               "calls it), or neither (priced only)")
     names: dict[str, tuple[str, SourceDoc, Path_]] = {}  # id or alias -> ("model id" | "alias of <id>", where)
     for doc, models_file in source.model_files:
         checker = _Checker(doc, problems)

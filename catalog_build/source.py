@@ -1,6 +1,8 @@
 """Read `catalog_src/`: find the files, parse YAML with locations, validate each file with its pydantic model.
 
-Layout: `settings.yaml`, `providers.yaml`, `models/<anything>.yaml`. Every file starts with the
+Layout: `settings.yaml`, `providers.yaml`, `models/<anything>.yaml` (hand-reviewed), and what importers write:
+`imported/<source>/providers.yaml` (providers only that source knows, optional) and
+`imported/<source>/models/<anything>.yaml`. Every file starts with the
 yaml-language-server comment that points editors at the committed authoring schema, `generated/catalog_src.schema.json`
 beside the source folder: it names a place in the repository, never the folder a build writes to (`--out`).
 """
@@ -28,6 +30,7 @@ class Source:
     root: Path
     settings: tuple[SourceDoc, SettingsFile] | None = None
     providers: tuple[SourceDoc, ProvidersFile] | None = None
+    imported_providers: list[tuple[SourceDoc, ProvidersFile]] = field(default_factory=list)
     model_files: list[tuple[SourceDoc, ModelsFile]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -79,11 +82,16 @@ def read_source(root: Path) -> Source:
     if not model_paths:
         where = Location(display_path(root / "models"), 1, 1)
         source.problems.append(Problem(where, (), "no model files (models/*.yaml)"))
+    imported = sorted(path for path in (root / "imported").glob("*") if path.is_dir()) \
+        if (root / "imported").is_dir() else []
+    imported_providers = [folder / "providers.yaml" for folder in imported if (folder / "providers.yaml").is_file()]
+    model_paths += [path for folder in imported for path in sorted((folder / "models").glob("*.yaml"))]
     for stray in sorted(root.rglob("*.y*ml")):
-        if stray not in expected and stray not in model_paths:
+        if stray not in expected and stray not in model_paths and stray not in imported_providers:
             source.problems.append(Problem(Location(display_path(stray), 1, 1), (),
-                                           "unexpected file: sources are settings.yaml, providers.yaml, models/*.yaml"))
-    for path in [*(p for p in expected if p.is_file()), *model_paths]:
+                                           "unexpected file: sources are settings.yaml, providers.yaml, models/*.yaml, "
+                                           "imported/<source>/providers.yaml and imported/<source>/models/*.yaml"))
+    for path in [*(p for p in expected if p.is_file()), *imported_providers, *model_paths]:
         doc, problems = yaml_source.load(path, display_path(path))
         source.problems.extend(problems)
         if doc is None or problems:
@@ -97,6 +105,10 @@ def read_source(root: Path) -> Source:
         elif path == root / "providers.yaml":
             providers = _validate(doc, ProvidersFile, source.problems)
             source.providers = (doc, providers) if providers else None
+        elif path in imported_providers:
+            providers = _validate(doc, ProvidersFile, source.problems)
+            if providers:
+                source.imported_providers.append((doc, providers))
         else:
             models = _validate(doc, ModelsFile, source.problems)
             if models:

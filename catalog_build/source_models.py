@@ -31,7 +31,7 @@ _PLAIN_DECIMAL: Final = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 
 Modality = Literal["text", "embedding", "image", "audio", "video"]
-Operation = Literal["chat", "embeddings", "images", "speech", "transcription", "video"]
+Operation = Literal["chat", "embeddings", "images", "speech", "transcription", "video", "rerank"]
 Flavor = Literal["openai-chat", "openai-responses", "anthropic", "gemini"]
 
 
@@ -106,6 +106,7 @@ CharacterUnit = Annotated[str, _unit_of("characters"),
 SecondsUnit = Annotated[str, _unit_of("seconds"),
                         _unit_schema("seconds", ["usd_per_second", "usd_per_minute", "usd_per_10_seconds"])]
 RequestUnit = Annotated[str, _unit_of("requests"), _unit_schema("requests", ["usd_per_request", "usd_per_1k_requests"])]
+SearchUnit = Annotated[str, _unit_of("searches"), _unit_schema("searches", ["usd_per_search", "usd_per_1k_searches"])]
 
 
 def _utc(value: Any) -> datetime:
@@ -187,12 +188,15 @@ class Provider(Strict):
     """Provider id used by model files (`provider: <id>`) and in meter subjects."""
     name: str
     """Display name."""
-    base_url: Url
-    """OpenAI-compatible base URL, e.g. https://api.openai.com/v1."""
-    api_key_env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
-    """Environment variable that holds the provider API key."""
-    flavor: Flavor
+    base_url: Url | None = None
+    """OpenAI-compatible base URL, e.g. https://api.openai.com/v1. None: the provider is priced (the engine is a
+    library others import) but the gateway cannot call it, and says so."""
+    api_key_env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
+    """Environment variable that holds the provider API key (with base_url)."""
+    flavor: Flavor = "openai-chat"
     """API flavor: how requests are sent and usage is read."""
+    rerank_url: Url | None = None
+    """The rerank endpoint when it is not `{base_url}/rerank` (Cohere: https://api.cohere.com/v2/rerank)."""
 
 
 class ProvidersFile(Strict):
@@ -271,6 +275,11 @@ class RequestPrice(Strict):
     price: Price
 
 
+class SearchPrice(Strict):
+    unit: SearchUnit
+    price: Price
+
+
 class PriceSet(Strict):
     effective_from: UtcDatetime | None = None
     """When this price set takes effect (UTC). Only the first set of a model may omit it."""
@@ -289,6 +298,8 @@ class PriceSet(Strict):
     """Per second of input audio (transcription)."""
     requests: RequestPrice | None = None
     """A fixed fee per request."""
+    searches: SearchPrice | None = None
+    """Per rerank search unit (one query over up to 100 documents)."""
 
 
 class Model(Strict):
@@ -310,11 +321,24 @@ class Model(Strict):
     """Where the prices come from."""
     as_of: IsoDate
     """When the prices were last checked against the source."""
+    deprecated: IsoDate | None = None
+    """When the provider deprecated the model: it stays priced, so that old usage can be priced again."""
     prices: Annotated[list[PriceSet], Field(min_length=1)]
     """Price history, oldest first; the last set whose effective_from has passed is in force."""
+
+
+class Origin(Strict):
+    """Where an imported file comes from: a package and its pinned version (a re-run of the importer makes it)."""
+
+    package: str
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9A-Za-z.+-]*$")]
+    url: Url
+    license: str
 
 
 class ModelsFile(Strict):
     provider: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     """The provider (from providers.yaml) serving every model of this file."""
+    origin: Origin | None = None
+    """For a file an importer wrote (catalog_src/imported/<source>/): the package it comes from."""
     models: Annotated[list[Model], Field(min_length=1)]

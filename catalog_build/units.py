@@ -25,16 +25,18 @@ _THINGS: Final[dict[str, tuple[str, str, int]]] = {
     "hour": ("hours", "seconds", 3600),
     "request": ("requests", "requests", 1),
     "video": ("videos", "videos", 1),  # Compose's per-video unit; the catalog prices video by the second
+    "search": ("searches", "searches", 1),  # a rerank search unit (Cohere: one query over up to 100 documents)
 }
 _PLURAL: Final[dict[str, str]] = {plural: singular for singular, (plural, _, _) in _THINGS.items()}
 _UNIT_RE: Final = re.compile(r"usd_per_(?:(?P<count>1k|1m|[1-9][0-9]{0,8})_)?(?P<thing>[a-z]+)")  # N < 10^9
 _COUNTS: Final[dict[str, int]] = {"1k": 1_000, "1m": 1_000_000}
 
-DIMENSIONS: Final = ("tokens", "images", "characters", "seconds", "requests")
+DIMENSIONS: Final = ("tokens", "images", "characters", "seconds", "requests", "searches")
 
 GRAMMAR_HELP: Final = (
     "usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, "
-    "request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)"
+    "request, video, search (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute, "
+    "usd_per_1k_searches)"
 )
 
 

@@ -135,6 +135,10 @@ def _media_lines(model: Model, price_set: PriceSet, usage: Usage) -> list[LineIt
             raise _unpriced(model, "video_seconds", usage.video_seconds, "the model has no per-second video price")
         rate = select_option(model, video, {"resolution": usage.video_resolution}, "video")
         lines.append(line("video_seconds", usage.video_seconds, rate))
+    if usage.searches:
+        if price_set.searches is None:
+            raise _unpriced(model, "searches", usage.searches, "the model has no per-search price")
+        lines.append(line("searches", usage.searches, price_set.searches))
     if usage.requests and price_set.requests is not None:
         lines.append(line("requests", usage.requests, price_set.requests))
     return lines
@@ -164,7 +168,7 @@ def price(model: str | Model, usage: Usage | Mapping[str, Any], *, at: datetime 
         if price_set.requests is not None and not price_set.free:
             lines.append(line("requests", 1, price_set.requests))
     elif not price_set.free and (used.images or used.characters or used.audio_seconds or used.video_seconds
-                                 or (used.requests and price_set.requests is not None)):
+                                 or used.searches or (used.requests and price_set.requests is not None)):
         lines += _media_lines(record, price_set, used)
     provider_amount = 0
     for item in lines:

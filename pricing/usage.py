@@ -5,7 +5,8 @@ Conventions (one, documented, validated):
   (`cache_write_tokens`) included; so `cached + cache_write ≤ input`.
 - `output_tokens` counts every completion token, reasoning (`reasoning_tokens`) included; so `reasoning ≤ output`.
 - Media evidence: `images` (count) with `image_size`/`image_quality`, `characters`, `audio_seconds`,
-  `video_seconds` with `video_resolution`. Seconds may be `int` or `Decimal`; everything else counts in `int`.
+  `video_seconds` with `video_resolution`, rerank `searches` (search units). Seconds may be `int` or `Decimal`;
+  everything else counts in `int`.
 - `requests` defaults to 1: every call is one request (it matters only for models with a per-request fee).
 """
 
@@ -32,6 +33,7 @@ class Usage(NamedTuple):
     video_seconds: int | Decimal = 0
     video_resolution: str | None = None
     requests: int = 1
+    searches: int = 0
 
     def __add__(self, other: object) -> Usage:  # tuple's + would concatenate
         """Sum of two usages of the same kind of request (media parameters must agree)."""
@@ -48,7 +50,8 @@ class Usage(NamedTuple):
 
 
 COUNT_FIELDS: Final = ("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens",
-                       "reasoning_tokens", "images", "characters", "audio_seconds", "video_seconds", "requests")
+                       "reasoning_tokens", "images", "characters", "audio_seconds", "video_seconds", "requests",
+                       "searches")
 SECONDS_FIELDS: Final = frozenset({"audio_seconds", "video_seconds"})
 MAX_SECONDS_DIGITS: Final = 11  # a Decimal duration below 10^12 s (31,000 years) ...
 MAX_SECONDS_DECIMALS: Final = 12  # ... to the picosecond
@@ -72,13 +75,15 @@ def checked(usage: Usage | Mapping[str, Any]) -> Usage:
             unknown = next(key for key in usage if key not in _FIELD_SET)
             raise InvalidUsage(f"unknown usage field {shown(unknown)}; allowed fields: {', '.join(_FIELDS)}")
         usage = Usage(**usage)
-    inp, cached, write, out, reasoning, images, size, quality, chars, audio, video, resolution, requests = usage
+    (inp, cached, write, out, reasoning, images, size, quality, chars, audio, video, resolution, requests,
+     searches) = usage
     if not (  # the common case, checked in one expression; the slow path below says what is wrong
         type(inp) is int and type(cached) is int and type(write) is int and type(out) is int
         and type(reasoning) is int and type(images) is int and type(chars) is int and type(requests) is int
-        and type(audio) is int and type(video) is int and size is None and quality is None and resolution is None
-        and inp >= 0 and cached >= 0 and write >= 0 and out >= 0 and reasoning >= 0 and images >= 0
-        and chars >= 0 and requests >= 0 and audio >= 0 and video >= 0
+        and type(audio) is int and type(video) is int and type(searches) is int and size is None
+        and quality is None and resolution is None and inp >= 0 and cached >= 0 and write >= 0 and out >= 0
+        and reasoning >= 0 and images >= 0 and chars >= 0 and requests >= 0 and audio >= 0 and video >= 0
+        and searches >= 0
     ):
         _check_fields(usage)
     if cached + write > inp or reasoning > out:

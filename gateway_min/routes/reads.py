@@ -17,6 +17,7 @@ from gateway_min.http.auth import bearer
 from gateway_min.ledger import ServedRow
 from gateway_min.payment.compose_key.tokens import key_for_token, read_token
 from gateway_min.upstream import UpstreamReply, UpstreamRequest, UpstreamUnavailable
+from gateway_min.work.model import no_provider
 
 MAX_QUERY: Final = 1024  # input_items takes limit, order, after, before, include[]: a longer query is no such list
 NAMES: Final = {"response": "response", "video": "video job"}
@@ -42,7 +43,7 @@ async def forward(gw: Gateway, request: Request, row: ServedRow, operation: str,
     """The read, sent to the provider of `row` (its body read unless `stream`)."""
     provider = gw.providers.for_model(pricing.get_model(row.model))
     if provider is None:
-        raise HTTPError(503, "provider_unavailable", f"no API key is configured for provider '{row.provider}'")
+        raise no_provider(row.provider)
     query = request.scope.get("query_string", b"").decode("latin-1") if method == "GET" else ""
     if len(query) > MAX_QUERY:
         raise HTTPError(400, "validation_error", f"the query string exceeds {MAX_QUERY} bytes")

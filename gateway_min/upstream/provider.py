@@ -22,6 +22,7 @@ PATHS: Final = {
     "speech": "/audio/speech",
     "transcription": "/audio/transcriptions",
     "video": "/videos",
+    "rerank": "/rerank",
 }
 
 
@@ -62,9 +63,12 @@ class Provider(Protocol):
 class HttpProvider:
     """An OpenAI-compatible provider over one shared httpx.AsyncClient."""
 
-    def __init__(self, base_url: str, api_key: str | None, client: httpx.AsyncClient) -> None:
+    def __init__(self, base_url: str, api_key: str | None, client: httpx.AsyncClient, *,
+                 rerank_url: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.urls = {operation: httpx.URL(self.base_url + path) for operation, path in PATHS.items()}
+        if rerank_url is not None:
+            self.urls["rerank"] = httpx.URL(rerank_url)
         self.headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
         # what client.build_request would merge on every call (its default headers, its timeouts), merged once:
         # building the request here costs half as much on the paid path
@@ -136,8 +140,11 @@ class Providers:
 
     @classmethod
     def from_catalog(cls, client: httpx.AsyncClient, environ: Mapping[str, str] = os.environ) -> Providers:
-        """Providers whose API key is set in the environment; the others answer 503 provider_unavailable."""
+        """Providers whose API key is set in the environment; the others answer 503 provider_unavailable (and
+        those the catalog prices without an endpoint the gateway can call, 501 provider_not_callable)."""
         return cls(by_provider={
-            provider.id: HttpProvider(provider.base_url, environ[provider.api_key_env], client)
-            for provider in PROVIDERS.values() if environ.get(provider.api_key_env)
+            provider.id: HttpProvider(provider.base_url, environ[provider.api_key_env], client,
+                                      rerank_url=provider.rerank_url)
+            for provider in PROVIDERS.values()
+            if provider.base_url is not None and provider.api_key_env is not None and environ.get(provider.api_key_env)
         })

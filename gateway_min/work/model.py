@@ -33,7 +33,7 @@ from gateway_min.work.metered import priced
 from gateway_min.work.quote import Quote, audio_bound, check_limits, quote, requested_limit
 from gateway_min.work.request import client_cap, read_payload, resolve_model, stream_flag
 from gateway_min.work.responses import ResponsesStream
-from generated.catalog import Model
+from generated.catalog import PROVIDERS, Model
 
 FLAVORS: Final = {"chat": "openai-chat", "responses": "openai-responses", "embeddings": "openai-embeddings",
                   "images": "openai-images", "image_edits": "openai-images", "transcription": "openai-transcription",
@@ -256,7 +256,7 @@ async def admit(gw: Gateway, request: Request, operation: str) -> ModelWork:
     stream = stream_flag(body, operation)
     provider = gw.providers.for_model(model)
     if provider is None:
-        raise HTTPError(503, "provider_unavailable", f"no API key is configured for provider '{model.provider}'")
+        raise no_provider(model.provider)
     audio_seconds = audio_bound(body, files, gw.max_audio_seconds) if operation == "transcription" else None
     if operation == "responses":
         responses.check(body)
@@ -265,6 +265,16 @@ async def admit(gw: Gateway, request: Request, operation: str) -> ModelWork:
     quoted = quote(model, body, priced_as, gw.moment(), audio_seconds)
     return ModelWork(gw, provider, request.path, operation, model, body, files, stream, quoted, audio_seconds, cap,
                      quoted.output_limit)
+
+
+def no_provider(provider: str) -> HTTPError:
+    """Why a model cannot be served here: its provider has no endpoint the gateway can call (501), or no API key
+    is configured for it (503)."""
+    known = PROVIDERS.get(provider)
+    if known is not None and known.base_url is None:
+        return HTTPError(501, "provider_not_callable", f"the catalog prices {known.name}'s models, but this gateway "
+                         "cannot call it (no OpenAI-compatible endpoint); GET /v1/models says which models it serves")
+    return HTTPError(503, "provider_unavailable", f"no API key is configured for provider '{provider}'")
 
 
 def admitting(operation: str) -> Callable[[Gateway, Request], Awaitable[ModelWork]]:

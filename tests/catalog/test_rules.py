@@ -127,7 +127,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/models/acme.yaml:1:1: (file): the first line must be '# yaml-language-server: $schema=../../generated/catalog_src.schema.json'",
     ],
     "unexpected_file": [
-        "src/models/extra.yml:1:1: (file): unexpected file: sources are settings.yaml, providers.yaml, models/*.yaml",
+        "src/models/extra.yml:1:1: (file): unexpected file: sources are settings.yaml, providers.yaml, models/*.yaml, imported/<source>/providers.yaml and imported/<source>/models/*.yaml",
     ],
     "unknown_field": [
         "src/models/acme.yaml:7:5: models[0].colour: unknown field",
@@ -154,7 +154,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price '1000000' is 7 digits or more before the point: at most 999999 USD a unit",
     ],
     "unit_count_too_large": [
-        "src/models/acme.yaml:11:17: models[0].prices[0].images.unit: unknown unit 'usd_per_1000000000_images'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
+        "src/models/acme.yaml:11:17: models[0].prices[0].images.unit: unknown unit 'usd_per_1000000000_images'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video, search (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute, usd_per_1k_searches)",
     ],
     "yaml_tag": [
         "src/models/acme.yaml:8:12: models[0].as_of: YAML tags (tag:yaml.org,2002:str) are not supported in the catalog: a value is read from its text alone",
@@ -172,7 +172,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/models/acme.yaml:10:25: models[0].prices[0].tokens.input: price 'Infinity' is not finite",
     ],
     "unknown_unit": [
-        "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unknown unit 'usd_per_1m_tokenz'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute)",
+        "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unknown unit 'usd_per_1m_tokenz'; units follow the grammar usd_per_<thing> or usd_per_<1k|1m|N>_<things> with thing in token, image, character, second, minute, hour, request, video, search (e.g. usd_per_1m_tokens, usd_per_image, usd_per_10_seconds, usd_per_minute, usd_per_1k_searches)",
     ],
     "unit_dimension": [
         "src/models/acme.yaml:10:24: models[0].prices[0].tokens.unit: unit 'usd_per_image' measures images, but this price needs a tokens unit",
@@ -196,7 +196,7 @@ EXPECTED: dict[str, list[str]] = {
         "src/settings.yaml:2:19: platform_fee_bps: Input should be less than or equal to 10000",
     ],
     "operation_modality": [
-        "src/models/acme.yaml:6:24: models[0].operations[1]: operation 'images' does not fit modality 'text' (allowed: chat)",
+        "src/models/acme.yaml:6:24: models[0].operations[1]: operation 'images' does not fit modality 'text' (allowed: chat, rerank)",
         "src/models/acme.yaml:10:9: models[0].prices[0]: operation 'images' needs a price for images",
     ],
     "duplicate_operation": [

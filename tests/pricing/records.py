@@ -28,11 +28,12 @@ def media(params: tuple[str, ...], unit: str, *options: tuple[tuple[str, ...], s
 
 def price_set(*, effective_from: datetime | None = None, free: bool = False, tokens: TokenRates | None = None,
               tiers: tuple[Tier, ...] = (), images: MediaGroup | None = None, video: MediaGroup | None = None,
-              characters: Rate | None = None, audio: Rate | None = None, requests: Rate | None = None) -> PriceSet:
-    return PriceSet(effective_from, free, tokens, tiers, images, video, characters, audio, requests)
+              characters: Rate | None = None, audio: Rate | None = None, requests: Rate | None = None,
+              searches: Rate | None = None) -> PriceSet:
+    return PriceSet(effective_from, free, tokens, tiers, images, video, characters, audio, requests, searches)
 
 
 def model(model_id: str, *prices: PriceSet, operations: tuple[str, ...] = ("chat",), modality: str = "text",
           max_output_tokens: int | None = 4096, context_window: int | None = 128_000) -> Model:
     return Model(model_id, model_id, "test", model_id, (), modality, operations, context_window, max_output_tokens,
-                 "https://example.test", date(2025, 1, 1), prices)
+                 "https://example.test", date(2025, 1, 1), prices, None)

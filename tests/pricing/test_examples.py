@@ -106,7 +106,7 @@ def test_unknown_model() -> None:
      "usage field 'audio_seconds' must be a non-negative int or finite Decimal, got Decimal('NaN') (Decimal)"),
     ({"prompt_tokens": 5}, "unknown usage field 'prompt_tokens'; allowed fields: input_tokens, cached_input_tokens, "
      "cache_write_tokens, output_tokens, reasoning_tokens, images, image_size, image_quality, characters, "
-     "audio_seconds, video_seconds, video_resolution, requests"),
+     "audio_seconds, video_seconds, video_resolution, requests, searches"),
     ({"image_size": ""}, "usage field 'image_size' must be a non-empty string, got ''"),
 ])
 def test_invalid_usage(usage: dict[str, object], message: str) -> None:
