@@ -1,7 +1,7 @@
 """Compiled model catalog — generated — do not edit.
 
 Edit the YAML in catalog_src/ and run `python scripts/build_catalog.py`; CI fails when this file is stale.
-Catalog version sha256:7695913b8539aa085b3dd897d01ad89847af3ae744a604bb0a29bce6aba99d02 (237 models, 14 providers).
+Catalog version sha256:e98c638e6c3beccb7b10d4ddb68ad4f08bdac42408d16360ebd2730c7ada0897 (240 models, 14 providers).
 
 Importing this module does no YAML or pydantic work. Each model is one row of literals below; its typed
 frozen record (Model) is built the first time it is looked up, so import time does not grow with record
@@ -18,7 +18,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, overload
 
-CATALOG_VERSION: Final = 'sha256:7695913b8539aa085b3dd897d01ad89847af3ae744a604bb0a29bce6aba99d02'
+CATALOG_VERSION: Final = 'sha256:e98c638e6c3beccb7b10d4ddb68ad4f08bdac42408d16360ebd2730c7ada0897'
 PLATFORM_FEE_BPS: Final = 100
 DEFAULT_NETWORK: Final = 'eip155:43113'
 
@@ -298,6 +298,9 @@ if TYPE_CHECKING:
         'qwen-3.8-27b',
         'qwen/qwen3-32b',
         'qwen/qwen3.8-27b',
+        'rerank-2.5',
+        'rerank-2.5-lite',
+        'rerank-v3.5',
         'sonar',
         'sonar-pro',
         'sonar-reasoning',
@@ -371,7 +374,7 @@ NETWORKS: Final[Mapping[str, Network]] = MappingProxyType({
 PROVIDERS: Final[Mapping[str, Provider]] = MappingProxyType({
     'anthropic': Provider('anthropic', 'Anthropic', 'https://api.anthropic.com/v1', 'ANTHROPIC_API_KEY', 'openai-chat', None),
     'cerebras': Provider('cerebras', 'Cerebras', 'https://api.cerebras.ai/v1', 'CEREBRAS_API_KEY', 'openai-chat', None),
-    'cohere': Provider('cohere', 'Cohere', 'https://api.cohere.ai/compatibility/v1', 'CO_API_KEY', 'openai-chat', None),
+    'cohere': Provider('cohere', 'Cohere', 'https://api.cohere.ai/compatibility/v1', 'CO_API_KEY', 'openai-chat', 'https://api.cohere.com/v2/rerank'),
     'deepseek': Provider('deepseek', 'DeepSeek', 'https://api.deepseek.com/v1', 'DEEPSEEK_API_KEY', 'openai-chat', None),
     'fireworks': Provider('fireworks', 'Fireworks AI', 'https://api.fireworks.ai/inference/v1', 'FIREWORKS_API_KEY', 'openai-chat', None),
     'google': Provider('google', 'Google Gemini API', 'https://generativelanguage.googleapis.com/v1beta/openai', 'GEMINI_API_KEY', 'openai-chat', None),
@@ -519,6 +522,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('18', 'usd_per_1m_tokens', 18, 1),
     ('18.75', 'usd_per_1m_tokens', 75, 4),
     ('180', 'usd_per_1m_tokens', 180, 1),
+    ('2', 'usd_per_1k_searches', 2000, 1),
     ('2', 'usd_per_1m_tokens', 2, 1),
     ('2.09', 'usd_per_1m_tokens', 209, 100),
     ('2.1', 'usd_per_1m_tokens', 21, 10),
@@ -754,6 +758,9 @@ _ROWS: Final[tuple[Any, ...]] = (
     ('qwen-3.8-27b', 'Qwen 3.8 27B', 'cerebras', 'qwen-3.8-27b', ('cerebras/qwen-3.8-27b',), 'text', ('chat',), 65536, None, 'https://www.cerebras.ai/pricing#pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('0.99', None, None, '1.49', None), (), None, None, None, None, None, None),), None),
     ('qwen/qwen3-32b', 'Qwen3 32B 131k', 'groq', 'qwen/qwen3-32b', ('groq/qwen/qwen3-32b',), 'text', ('chat',), 131072, None, 'https://console.groq.com/docs/models', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('0.29', None, None, '0.59', None), (), None, None, None, None, None, None),), None),
     ('qwen/qwen3.8-27b', 'Qwen 3.8 27B', 'groq', 'qwen/qwen3.8-27b', ('groq/qwen/qwen3.8-27b',), 'text', ('chat',), 131072, None, 'https://console.groq.com/docs/models', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('0.8', None, None, '4', None), (), None, None, None, None, None, None),), None),
+    ('rerank-2.5', 'Voyage Rerank 2.5', 'voyage', 'rerank-2.5', ('voyage/rerank-2.5',), 'text', ('rerank',), 32000, None, 'https://docs.voyageai.com/docs/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('0.05', None, None, None, None), (), None, None, None, None, None, None),), None),
+    ('rerank-2.5-lite', 'Voyage Rerank 2.5 lite', 'voyage', 'rerank-2.5-lite', ('voyage/rerank-2.5-lite',), 'text', ('rerank',), 32000, None, 'https://docs.voyageai.com/docs/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('0.02', None, None, None, None), (), None, None, None, None, None, None),), None),
+    ('rerank-v3.5', 'Rerank 3.5', 'cohere', 'rerank-v3.5', ('cohere/rerank-v3.5',), 'text', ('rerank',), 4096, None, 'https://cohere.com/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', None, (), None, None, None, None, None, ('usd_per_1k_searches', '2')),), None),
     ('sonar', 'Sonar', 'perplexity', 'sonar', ('perplexity/sonar',), 'text', ('chat',), 128000, None, 'https://docs.perplexity.ai/docs/getting-started/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('1', None, None, '1', None), (), None, None, None, None, ('usd_per_1k_requests', '12'), None),), None),
     ('sonar-pro', 'Sonar Pro', 'perplexity', 'sonar-pro', ('perplexity/sonar-pro',), 'text', ('chat',), 200000, None, 'https://docs.perplexity.ai/docs/getting-started/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('3', None, None, '15', None), (), None, None, None, None, ('usd_per_1k_requests', '14'), None),), None),
     ('sonar-reasoning', 'Sonar Reasoning', 'perplexity', 'sonar-reasoning', ('perplexity/sonar-reasoning',), 'text', ('chat',), None, None, 'https://docs.perplexity.ai/docs/getting-started/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', ('1', None, None, '5', None), (), None, None, None, None, ('usd_per_1k_requests', '12'), None),), None),

@@ -139,3 +139,40 @@ def embeddings_input_bound(body: Mapping[str, Any]) -> int:
                 raise NotQuotable(f"input[{i}] must be a string or a list of token ids")
         return total
     raise NotQuotable("an embeddings request needs `input`: a string, a list of strings or of token-id lists")
+
+
+SEARCH_CHUNK: Final = 500  # Cohere: a document (with the query) longer than 500 tokens counts as several
+SEARCH_DOCUMENTS: Final = 100  # Cohere: one search unit is a query over up to 100 documents (chunks)
+
+
+def _rerank_texts(body: Mapping[str, Any]) -> tuple[int, list[int]]:
+    """(bytes of the query, bytes of each document) of a rerank request (Cohere v2 shape, which Voyage and Jina
+    also take: `query`, and `documents` as strings or objects with `text`)."""
+    query = body.get("query")
+    if not isinstance(query, str) or not query:
+        raise NotQuotable("a rerank request needs `query`: a non-empty string")
+    documents = body.get("documents")
+    if not isinstance(documents, Sequence) or isinstance(documents, str) or not documents:
+        raise NotQuotable("a rerank request needs `documents`: a non-empty list")
+    sizes = []
+    for index, document in enumerate(documents):
+        text = document.get("text") if isinstance(document, Mapping) else document
+        if not isinstance(text, str):
+            raise NotQuotable(f"documents[{index}] must be a string or an object with `text`")
+        sizes.append(_utf8(text))
+    return _utf8(query), sizes
+
+
+def rerank_token_bound(body: Mapping[str, Any]) -> int:
+    """Upper bound on the tokens a token-priced rerank bills: the query once per document plus every document
+    (Voyage's rule, the largest of the providers'), each with its part overhead."""
+    query, sizes = _rerank_texts(body)
+    return REQUEST_OVERHEAD + sum(query + size + 2 * PART_OVERHEAD for size in sizes)
+
+
+def rerank_search_bound(body: Mapping[str, Any]) -> int:
+    """Upper bound on the search units a search-priced rerank bills: each document with the query counts as one
+    chunk per SEARCH_CHUNK tokens (a token is at least a byte), and a unit covers SEARCH_DOCUMENTS chunks."""
+    query, sizes = _rerank_texts(body)
+    chunks = sum(max(1, -(-(query + size) // SEARCH_CHUNK)) for size in sizes)
+    return -(-chunks // SEARCH_DOCUMENTS)

@@ -5,7 +5,9 @@ token (reasoning included). Missing or malformed counts raise InvalidUsage; toke
 
 Flavors: openai-chat (a completion, or the final usage chunk of a stream), openai-responses (a response, or its
 `response.completed` event), openai-embeddings, openai-images, openai-transcription, openai-video, anthropic (a
-message, or its message_start / message_delta events), gemini (a response or stream chunk with `usageMetadata`).
+message, or its message_start / message_delta events), gemini (a response or stream chunk with `usageMetadata`),
+rerank (Cohere v2's `meta.billed_units.search_units` and `input_tokens`, or Voyage's and Jina's
+`usage.total_tokens`: every count the answer reports; a caller keeps what its model is priced by).
 """
 
 from __future__ import annotations
@@ -164,6 +166,26 @@ def gemini(body: Any) -> Usage:
     )
 
 
+def rerank(body: Any) -> Usage:
+    top = _object(body, "rerank response")
+    meta = top.get("meta")
+    billed = _object(meta, "meta").get("billed_units") if isinstance(meta, Mapping) else None
+    searches = tokens = 0
+    found = False
+    if isinstance(billed, Mapping):
+        searches = _count(billed, "search_units", "meta.billed_units")
+        tokens = _count(billed, "input_tokens", "meta.billed_units")
+        found = "search_units" in billed or "input_tokens" in billed
+    usage = top.get("usage")
+    if isinstance(usage, Mapping) and "total_tokens" in usage:
+        tokens = _count(usage, "total_tokens", "usage")
+        found = True
+    if not found:
+        raise InvalidUsage("rerank response reports neither meta.billed_units (search_units, input_tokens) nor "
+                           "usage.total_tokens")
+    return Usage(input_tokens=tokens, searches=searches)
+
+
 EXTRACTORS: Final[Mapping[str, Callable[[Any], Usage]]] = {
     "openai-chat": openai_chat,
     "openai-responses": openai_responses,
@@ -173,6 +195,7 @@ EXTRACTORS: Final[Mapping[str, Callable[[Any], Usage]]] = {
     "openai-video": openai_video,
     "anthropic": anthropic,
     "gemini": gemini,
+    "rerank": rerank,
 }
 
 

@@ -18,13 +18,19 @@ from fractions import Fraction
 from typing import Any, Final, NamedTuple
 
 from generated.catalog import MediaGroup, Model, PriceSet, Rate, TokenRates
-from pricing.bounds import UnboundedPrompt, chat_prompt_bound, embeddings_input_bound
+from pricing.bounds import (
+    UnboundedPrompt,
+    chat_prompt_bound,
+    embeddings_input_bound,
+    rerank_search_bound,
+    rerank_token_bound,
+)
 from pricing.charge import Charge, ceil_div, line_amount, platform_fee
 from pricing.engine import fee_of, get_model, price, price_set_at
 from pricing.errors import NotQuotable, PricingError, UnpricedUsage, amount_argument, shown
 from pricing.usage import Usage, checked
 
-OPERATIONS: Final = ("chat", "embeddings", "images", "speech", "transcription", "video")
+OPERATIONS: Final = ("chat", "embeddings", "images", "speech", "transcription", "video", "rerank")
 MAX_CHOICES: Final = 128  # OpenAI's own limit on `n` for chat completions
 _DIGITS: Final = re.compile(r"[0-9]+")
 REQUEST_PRICED: Final = frozenset({"images", "speech", "video"})
@@ -197,6 +203,8 @@ def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at
     requests = 0 if price_set.requests is None else line_amount(1, price_set.requests)
     if price_set.free:
         return MaxQuote(record.id, operation, 0, 0, 0, 0, 0)
+    if operation == "rerank":
+        return _fit(_rerank_max(record, body, price_set, fee, requests), budget)
     if operation == "transcription" and price_set.audio is not None:
         if audio_seconds is None:
             raise NotQuotable("a transcription maximum needs a bound on the audio duration (audio_seconds)")
@@ -232,6 +240,22 @@ def quote_max(model: str | Model, body: Mapping[str, Any], operation: str, *, at
         middle = (low + high + 1) // 2
         low, high = (middle, high) if quote(middle).amount <= budget else (low, middle - 1)
     return quote(low)
+
+
+def _rerank_max(model: Model, body: Mapping[str, Any], price_set: PriceSet, fee: int, requests: int) -> MaxQuote:
+    """A rerank's worst case: its search units bound at the search price, or its token bound at the input
+    price (and output, should a model price it), whichever the model is priced by (both when it has both)."""
+    provider = requests
+    prompt = 0
+    if price_set.searches is not None:
+        provider += line_amount(rerank_search_bound(body), price_set.searches)
+    if price_set.tokens is not None and price_set.tokens.input is not None:
+        prompt = rerank_token_bound(body)
+        provider += _token_worst(model, [price_set.tokens, *(tier.rates for tier in price_set.tiers)], prompt, 0)
+    elif price_set.searches is None:
+        raise UnpricedUsage(f"{model.id} has neither a per-search nor an input token price for rerank")
+    fee_amount = platform_fee(provider, fee)
+    return MaxQuote(model.id, "rerank", provider + fee_amount, provider, fee_amount, prompt, 0)
 
 
 def _fit(quote: MaxQuote, budget: int | None) -> MaxQuote:

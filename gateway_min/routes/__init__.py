@@ -27,6 +27,7 @@ PAID: Final = {
     "audio/transcriptions": "transcription",
     "videos/generations": "video",
     "videos": "video",
+    "rerank": "rerank",
 }
 
 

@@ -18,12 +18,13 @@ LISTING: Final[dict[str, Any]] = orjson.loads(resources.files("generated").joinp
 BY_ID: Final[dict[str, dict[str, Any]]] = {entry["id"]: entry for entry in LISTING["data"]}
 MODALITIES: Final = ("text", "image", "audio", "video", "embedding")
 TYPES: Final = {"chat": "chat-completions", "embeddings": "embeddings", "images": "text-to-image",
-                "speech": "text-to-speech", "transcription": "speech-to-text", "video": "text-to-video"}
+                "speech": "text-to-speech", "transcription": "speech-to-text", "video": "text-to-video",
+                "rerank": "rerank"}
 SHAPES: Final = {"chat": (["text"], ["text"]), "embeddings": (["text"], ["embedding"]), "images": (["text"], ["image"]),
                  "speech": (["text"], ["audio"]), "transcription": (["audio"], ["text"]),
-                 "video": (["text"], ["video"])}
+                 "video": (["text"], ["video"]), "rerank": (["text"], ["text"])}
 OPERATION_MODALITY: Final = {"chat": "text", "embeddings": "embedding", "images": "image", "speech": "audio",
-                             "transcription": "audio", "video": "video"}
+                             "transcription": "audio", "video": "video", "rerank": "text"}
 
 
 def in_force(entry: dict[str, Any], now: str) -> dict[str, Any]:
@@ -106,6 +107,10 @@ def _params(operation: str, model: Model, prices: PriceSet) -> dict[str, Any]:
         return {"file": {"type": "file", "required": True, "description": "priced by its duration"},
                 "response_format": {"type": "string", "required": False, "options": ["json", "verbose_json"],
                                     "default": "json"}}
+    if operation == "rerank":
+        return {"query": {"type": "string", "required": True},
+                "documents": {"type": "array", "required": True, "description": "strings, or objects with `text`"},
+                "top_n": {"type": "integer", "required": False, "minimum": 1}}
     return {"prompt": {"type": "string", "required": True},
             "seconds": {"type": "integer", "required": True, "minimum": 1, "maximum": 3600},
             "size": _media("resolution", prices.video, "priced by resolution")}

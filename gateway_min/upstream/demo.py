@@ -118,6 +118,26 @@ class DemoProvider:
             yield b"data: " + orjson.dumps(chunk) + b"\n\n"
         yield b"data: [DONE]\n\n"
 
+    async def _rerank(self, request: UpstreamRequest) -> UpstreamReply:
+        """Cohere v2's shape: documents scored by the words they share with the query, best first, with the search
+        units (a unit per 100 documents) and the tokens (words) it would bill."""
+        body = request.body
+        query = set(str(body.get("query", "")).lower().split())
+        texts = [d.get("text", "") if isinstance(d, dict) else str(d) for d in body.get("documents") or []]
+        scored = []
+        for index, text in enumerate(texts):
+            words = set(text.lower().split())
+            scored.append((round(len(query & words) / (len(query | words) or 1), 6), index))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        top = body.get("top_n") if isinstance(body.get("top_n"), int) else len(scored)
+        tokens = sum(len(str(body.get("query", "")).split()) + len(text.split()) for text in texts)
+        digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        reply = {"id": "rerank-demo-" + digest[:16],
+                 "results": [{"index": index, "relevance_score": score} for score, index in scored[:top]],
+                 "meta": {"billed_units": {"search_units": -(-len(texts) // 100)}},
+                 "usage": {"total_tokens": tokens}}
+        return UpstreamReply(200, "application/json", orjson.dumps(reply))
+
     async def _responses(self, request: UpstreamRequest) -> UpstreamReply:
         return await self.responses.send(request)
 

@@ -33,11 +33,12 @@ from gateway_min.work.metered import priced
 from gateway_min.work.quote import Quote, audio_bound, check_limits, quote, requested_limit
 from gateway_min.work.request import client_cap, read_payload, resolve_model, stream_flag
 from gateway_min.work.responses import ResponsesStream
-from generated.catalog import PROVIDERS, Model
+from generated.catalog import PROVIDERS, Model, PriceSet
+from pricing.bounds import rerank_search_bound
 
 FLAVORS: Final = {"chat": "openai-chat", "responses": "openai-responses", "embeddings": "openai-embeddings",
                   "images": "openai-images", "image_edits": "openai-images", "transcription": "openai-transcription",
-                  "video": "openai-video"}
+                  "video": "openai-video", "rerank": "rerank"}
 PRICED_AS: Final = {"responses": "chat", "image_edits": "images"}  # priced (and served by the models) as another
 TOKEN_WORK: Final = frozenset({"chat", "responses"})  # a prompt and an output limit: fitted to a budget
 MIME: Final = {"speech": None, "video": "application/json"}  # what the x402 offer says the answer is
@@ -197,6 +198,8 @@ class ModelWork:
             usage = usage._replace(image_size=(usage.image_size if "size" in priced_by else None) or asked.image_size,
                                    image_quality=(usage.image_quality if "quality" in priced_by else None)
                                    or asked.image_quality)
+        if self.operation == "rerank":
+            usage = rerank_priced(usage, pricing.price_set_at(self.model, at))
         if self.operation == "video":
             asked = pricing.usage_from_request(self.model, self.body, "video", at=at)
             usage = usage._replace(video_resolution=usage.video_resolution or asked.video_resolution)
@@ -212,6 +215,10 @@ class ModelWork:
                                  output_tokens=min(len(content), self.output_limit))
         if self.operation == "embeddings":
             return pricing.Usage(input_tokens=self.quoted.prompt_bound)
+        if self.operation == "rerank":
+            return rerank_priced(pricing.Usage(input_tokens=self.quoted.prompt_bound,
+                                               searches=rerank_search_bound(self.body)),
+                                 pricing.price_set_at(self.model, self.gw.moment()))
         if self.audio_seconds is not None:
             return pricing.Usage(audio_seconds=self.audio_seconds)
         return None
@@ -265,6 +272,15 @@ async def admit(gw: Gateway, request: Request, operation: str) -> ModelWork:
     quoted = quote(model, body, priced_as, gw.moment(), audio_seconds)
     return ModelWork(gw, provider, request.path, operation, model, body, files, stream, quoted, audio_seconds, cap,
                      quoted.output_limit)
+
+
+def rerank_priced(usage: pricing.Usage, prices: PriceSet) -> pricing.Usage:
+    """A rerank's usage as its model is billed: Cohere reports search units and tokens but bills the units,
+    Voyage and Jina bill tokens. What the model is not priced by is not billed (it is not priced as zero: the
+    provider does not charge it)."""
+    tokens = prices.tokens is not None and prices.tokens.input is not None
+    return usage._replace(searches=usage.searches if prices.searches is not None else 0,
+                          input_tokens=usage.input_tokens if tokens else 0)
 
 
 def no_provider(provider: str) -> HTTPError:
