@@ -1,7 +1,10 @@
-"""`python scripts/build_catalog.py [--src DIR] [--out DIR] [--check]`.
+"""`python scripts/build_catalog.py [--src DIR] [--out DIR] [--check] [--diff OLD [--json]]`.
 
 `--out` (default `generated/`) may be any folder: the files are the same bytes wherever they go.
-Exit status: 0 built (or up to date), 1 `--check` found stale files, 2 the source is invalid.
+`--diff OLD` writes nothing: it lists every price the catalog built from the source now changed, added or removed
+against OLD (an older catalog.json, or a git ref such as `main` or `v1.2`), per model, as text (or JSON, `--json`).
+Exit status: 0 built (or up to date, or diffed), 1 `--check` found stale files, 2 the source is invalid (or OLD
+cannot be read).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from catalog_build.build import build, stale, write
+from catalog_build import diff
+from catalog_build.build import build, compile_catalog, stale, write
 from catalog_build.problems import CatalogInvalid
 from catalog_build.source import display_path
 
@@ -28,9 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=SRC, help="catalog source folder (default: catalog_src/)")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: generated/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the output folder is stale")
+    parser.add_argument("--diff", metavar="OLD", help="write nothing; list the price changes since OLD (a "
+                        "catalog.json or a git ref)")
+    parser.add_argument("--json", action="store_true", help="with --diff: the report as JSON")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
+        if args.diff is not None:
+            return _diff(args.src, args.diff, as_json=args.json)
         files = build(args.src)
     except CatalogInvalid as invalid:
         for problem in invalid.problems:
@@ -50,6 +59,20 @@ def main(argv: list[str] | None = None) -> int:
     changed = write(files, args.out)
     elapsed = time.perf_counter() - started
     print(f"built {len(files)} files in {elapsed:.2f}s; changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def _diff(src: Path, old: str, *, as_json: bool) -> int:
+    try:
+        before = diff.load_old(old, ROOT)
+    except diff.DiffSourceError as exc:
+        print(f"--diff: {exc}", file=sys.stderr)
+        return 2
+    report = diff.diff(before, compile_catalog(src))
+    if as_json:
+        sys.stdout.buffer.write(diff.as_json(report))
+    else:
+        print(diff.as_text(report))
     return 0
 
 
