@@ -9,6 +9,8 @@ from typing import Any
 from generated.catalog import MODEL_INDEX, PLATFORM_FEE_BPS, MediaGroup, Model, PriceSet, Rate
 from pricing.charge import Charge, LineItem, line
 from pricing.errors import InvalidArgument, InvalidUsage, UnknownModel, UnpricedUsage, shown
+from pricing.pricers import _CACHE as _PRICERS
+from pricing.pricers import pricer
 from pricing.usage import Usage, checked, token_counts
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__: this is the hot path
@@ -74,14 +76,16 @@ def _unpriced(model: Model, field: str, quantity: object, detail: str) -> Unpric
                          "zero")
 
 
-def _token_lines(model: Model, price_set: PriceSet, counts: tuple[int, int, int, int, int]) -> list[LineItem]:
-    """Token lines by the documented split; the tier is the highest one the prompt is strictly above (cliff)."""
-    inp, cached, write, out, reasoning = counts
-    rates = price_set.tokens
-    if price_set.tiers:
-        for tier in reversed(price_set.tiers):
-            if inp > tier.above_input_tokens:
-                rates = tier.rates
+def token_lines(model: Model, price_set: PriceSet, inp: int, cached: int, write: int, out: int,
+                reasoning: int, _new: Any = _new, _item: type[LineItem] = LineItem) -> list[LineItem]:
+    """Token lines by the documented split; the tier is the highest one the prompt is strictly above (cliff).
+    The rule: `price` runs it compiled for each price set (pricing/pricers.py), which must give the same lines."""
+    rates = price_set[2]  # .tokens, .tiers: an index is a third of a NamedTuple property's cost
+    tiers = price_set[3]
+    if tiers:
+        for above, tier_rates in reversed(tiers):
+            if inp > above:
+                rates = tier_rates
                 break
     if rates is None:
         field, quantity = ("input_tokens", inp) if inp else ("output_tokens", out)
@@ -91,26 +95,26 @@ def _token_lines(model: Model, price_set: PriceSet, counts: tuple[int, int, int,
     add = lines.append
     if cached and r_cached is not None:
         usd, unit, num, den = r_cached
-        add(_new(LineItem, ("cached_input_tokens", unit, cached, usd, -(-cached * num // den))))
+        add(_new(_item, ("cached_input_tokens", unit, cached, usd, -(-cached * num // den))))
         inp -= cached
     if write and r_write is not None:
         usd, unit, num, den = r_write
-        add(_new(LineItem, ("cache_write_tokens", unit, write, usd, -(-write * num // den))))
+        add(_new(_item, ("cache_write_tokens", unit, write, usd, -(-write * num // den))))
         inp -= write
     if inp:
         if r_input is None:
             raise _unpriced(model, "input_tokens", inp, "the model has no input token price")
         usd, unit, num, den = r_input
-        add(_new(LineItem, ("input_tokens", unit, inp, usd, -(-inp * num // den))))
+        add(_new(_item, ("input_tokens", unit, inp, usd, -(-inp * num // den))))
     if reasoning and r_reasoning is not None:
         usd, unit, num, den = r_reasoning
-        add(_new(LineItem, ("reasoning_tokens", unit, reasoning, usd, -(-reasoning * num // den))))
+        add(_new(_item, ("reasoning_tokens", unit, reasoning, usd, -(-reasoning * num // den))))
         out -= reasoning
     if out:
         if r_output is None:
             raise _unpriced(model, "output_tokens", out, "the model has no output token price")
         usd, unit, num, den = r_output
-        add(_new(LineItem, ("output_tokens", unit, out, usd, -(-out * num // den))))
+        add(_new(_item, ("output_tokens", unit, out, usd, -(-out * num // den))))
     return lines
 
 
@@ -151,29 +155,22 @@ def price(model: str | Model, usage: Usage | Mapping[str, Any], *, at: datetime 
     Raises UnknownModel, InvalidUsage (contradictory or unknown fields, a media option the model does not offer)
     or UnpricedUsage (a quantity the model has no price for).
     """
+    # The hot path: every call prices with it. NamedTuple fields are read by index where a property costs a third
+    # more (a model's [11]: its price history; a price set's [1]: free), and the price set's compiled pricer
+    # (pricers.py) is looked up inline; `pricer()` builds it on first use.
     record = model if type(model) is Model else get_model(model)
-    price_set = record.prices[-1] if at is None else price_set_at(record, at)
-    counts = token_counts(usage)  # the hot path: a dict of token counts
-    used = None if counts is not None else checked(usage)
-    if used is not None:
-        counts = used[:5]
-    assert counts is not None
-    if price_set.free:
-        lines: list[LineItem] = []
-    elif counts[0] or counts[3]:
-        lines = _token_lines(record, price_set, counts)
+    price_set = record[11][-1] if at is None else price_set_at(record, at)
+    counts = token_counts(usage)  # a dict of token counts
+    if counts is not None:
+        inp, cached, write, out, reasoning = counts
+        other = None
     else:
-        lines = []
-    if used is None:
-        if price_set.requests is not None and not price_set.free:
-            lines.append(line("requests", 1, price_set.requests))
-    elif not price_set.free and (used.images or used.characters or used.audio_seconds or used.video_seconds
-                                 or used.searches or (used.requests and price_set.requests is not None)):
-        lines += _media_lines(record, price_set, used)
-    provider_amount = 0
-    for item in lines:
-        provider_amount += item[4]  # .amount
-    fee = fee_of(fee_bps)
-    platform_fee = -(-provider_amount * fee // 10_000)
-    return _new(Charge, (record.id, record.provider, tuple(lines), provider_amount, platform_fee,
-                         provider_amount + platform_fee, fee))
+        used = checked(usage)
+        inp, cached, write, out, reasoning = used[:5]
+        other = [] if price_set[1] or not (used.images or used.characters or used.audio_seconds or used.video_seconds
+                                            or used.searches or (used.requests and price_set.requests is not None)) \
+            else _media_lines(record, price_set, used)
+    compiled = _PRICERS.get(id(price_set))
+    charge_of = compiled[1] if compiled is not None and compiled[0] is price_set else pricer(price_set, _unpriced)
+    return charge_of(record, inp, cached, write, out, reasoning, PLATFORM_FEE_BPS if fee_bps is None
+                     else fee_of(fee_bps), other)

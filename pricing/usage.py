@@ -99,8 +99,8 @@ def token_counts(usage: object) -> tuple[int, int, int, int, int] | None:
     get = usage.get
     inp, cached, write = get("input_tokens", 0), get("cached_input_tokens", 0), get("cache_write_tokens", 0)
     out, reasoning = get("output_tokens", 0), get("reasoning_tokens", 0)
-    if not (type(inp) is int and type(cached) is int and type(write) is int and type(out) is int
-            and type(reasoning) is int and inp >= 0 and cached >= 0 and write >= 0 and out >= 0 and reasoning >= 0):
+    if not (type(inp) is type(cached) is type(write) is type(out) is type(reasoning) is int
+            and (inp | cached | write | out | reasoning) >= 0):  # an OR of ints is negative iff one of them is
         return None
     if cached + write > inp or reasoning > out:
         raise _contradiction(inp, cached, write, out, reasoning)

@@ -82,24 +82,32 @@ def main() -> None:
         model_prices = {ours: calc_price(GenaiUsage(input_tokens=1), theirs, provider_id=provider).model_price
                         for ours, theirs, provider in MODELS}
 
+    # each timed loop walks pairs made beforehand, so that both sides pay the same loop and no more
+    mapping = [(model, usage) for model, _, usage, _, _, _, _ in cases]
+    typed_pairs = [(model, typed) for model, _, _, typed, _, _, _ in cases]
+    by_id = [(model_id, usage) for _, model_id, usage, _, _, _, _ in cases]
+    resolved = [(model_prices[model_id], genai_usage) for _, model_id, _, _, _, _, genai_usage in cases]
+    lookups = [(genai_usage, theirs, provider) for _, _, _, _, theirs, provider, genai_usage in cases]
+    price = pricing.price
+
     def ours_resolved_mapping() -> None:
-        for model, _, usage, _, _, _, _ in cases:
-            pricing.price(model, usage)
+        for model, usage in mapping:
+            price(model, usage)
 
     def ours_resolved_typed() -> None:
-        for model, _, _, typed, _, _, _ in cases:
-            pricing.price(model, typed)
+        for model, typed in typed_pairs:
+            price(model, typed)
 
     def ours_by_id() -> None:
-        for _, model_id, usage, _, _, _, _ in cases:
-            pricing.price(model_id, usage)
+        for model_id, usage in by_id:
+            price(model_id, usage)
 
     def theirs_resolved() -> None:
-        for _, model_id, _, _, _, _, genai_usage in cases:
-            model_prices[model_id].calc_price(genai_usage)
+        for model_price, genai_usage in resolved:
+            model_price.calc_price(genai_usage)
 
     def theirs_lookup() -> None:
-        for _, _, _, _, theirs, provider, genai_usage in cases:
+        for genai_usage, theirs, provider in lookups:
             calc_price(genai_usage, theirs, provider_id=provider)
 
     results: dict[str, list[float]] = {}
@@ -118,9 +126,9 @@ def main() -> None:
           f"medians of {args.repeat} rounds (genai-prices: {max(2, args.repeat // 3)})")
     for name, value in median.items():
         print(f"  {name:<42} {value * 1e6:8.2f} µs/call")
-    resolved = median["genai-prices: ModelPrice.calc_price"] / median["ours: price(model, mapping)"]
+    ratio = median["genai-prices: ModelPrice.calc_price"] / median["ours: price(model, mapping)"]
     lookup = median["genai-prices: calc_price(provider_id=)"] / median["ours: price(model_id, mapping)"]
-    print(f"ratio, resolved model:  {resolved:6.1f}x faster (target ≥ 30x; price ≤ 5 µs)")
+    print(f"ratio, resolved model:  {ratio:6.1f}x faster (target ≥ 30x; price ≤ 5 µs)")
     print(f"ratio, with lookup:     {lookup:6.1f}x faster")
     print(f"sample charge: {pricing.price('gemini-2.5-pro', {'input_tokens': 1000})}")
 
