@@ -145,6 +145,10 @@ class Ledger(Protocol):
         x402 payer (`owed`)."""
         ...
 
+    async def read(self, sql: str, *args: object) -> list[tuple[object, ...]]:
+        """Rows of a read-only query written with PostgreSQL's `$1` placeholders (the audit's; operators' tools)."""
+        ...
+
     def close(self) -> None:
         """Close a ledger that needs no event loop to close (SQLite); a started server backend needs `aclose`."""
         ...

@@ -318,6 +318,12 @@ class PostgresLedger:
         now = self.clock()
         return await self._run(lambda c: funding.operator_decides(c, key_id, action, now), durable=True)
 
+    async def read(self, sql: str, *args: object) -> list[tuple[object, ...]]:
+        async def fetch(conn: ops.Conn) -> list[tuple[object, ...]]:
+            return [tuple(row) for row in await conn.fetch(sql, *args)]
+
+        return await self._run(fetch, durable=False)
+
     async def record_served(self, row: ServedRow) -> ServedRow:
         return await self._run(lambda c: served.record(c, row), durable=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import sqlite3
 import uuid
@@ -43,6 +44,7 @@ def _release_unseen(conn: sqlite3.Connection, intent_id: str, now: int) -> None:
     an idempotent replay of another intent)."""
     with contextlib.suppress(IntentNotFound):
         ops.abort(conn, intent_id, "cancelled before the upstream call", now)
+_PLACEHOLDER: Final = re.compile(r"\$[0-9]+")  # PostgreSQL's $1 … in a query both backends read
 
 
 class SqliteLedger:
@@ -204,6 +206,10 @@ class SqliteLedger:
     async def decide_collection(self, key_id: str, action: str) -> FundingRow | None:
         now = self.clock()
         return await self.writer.run(lambda c: funding.operator_decides(c, key_id, action, now), durable=True)
+
+    async def read(self, sql: str, *args: object) -> list[tuple[object, ...]]:
+        text = _PLACEHOLDER.sub("?", sql)
+        return await self.writer.run(lambda c: [tuple(row) for row in c.execute(text, args).fetchall()])
 
     async def record_served(self, row: ServedRow) -> ServedRow:
         return await self.writer.run(lambda c: served.record(c, row), durable=True)

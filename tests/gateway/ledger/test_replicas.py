@@ -66,6 +66,13 @@ def create_key(base: str, budget: int) -> tuple[str, str]:
     return created.json()["token"], created.json()["keyId"]
 
 
+def ledger_check(location: str) -> str:
+    """`ledger check` on the ledger: "" when the books balance, else what it found."""
+    ran = subprocess.run([sys.executable, "-m", "gateway_min", "ledger", "check", "--db", location],
+                         capture_output=True, text=True, timeout=120, check=False)
+    return "" if ran.returncode == 0 else ran.stdout + ran.stderr
+
+
 def ledger_rows(location: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     async def read() -> list[tuple[Any, ...]]:
         ledger = open_ledger(location)
@@ -93,6 +100,8 @@ def test_300_concurrent_requests_across_three_replicas_on_a_budget_for_10(tmp_pa
         assert statuses == [200] * 10 + [402] * 290, statuses
         [(spent, reserved)] = ledger_rows(location, "SELECT spent, reserved FROM compose_keys WHERE id = $1", key_id)
         states = ledger_rows(location, "SELECT state, COUNT(*) FROM intents WHERE key_id = $1 GROUP BY state", key_id)
+        checked = ledger_check(location)
+    assert checked == ""  # the books of three replicas balance
     assert (spent, reserved) == (10 * COST, 0)
     assert states == [("settled", 10)]  # one intent per served request, none for the refused ones
     assert {response.headers["x-payment-intent-id"] for response in responses if response.status_code == 200} \
@@ -172,6 +181,8 @@ def test_a_replica_killed_mid_traffic_loses_nothing_and_its_holds_expire_elsewhe
         rows = ledger_rows(location, "SELECT id, state, settled, receipt, amount FROM intents WHERE key_id = $1",
                            key_id)
         [(spent, reserved)] = ledger_rows(location, "SELECT spent, reserved FROM compose_keys WHERE id = $1", key_id)
+        checked = ledger_check(location)
+    assert checked == ""  # a replica killed mid-traffic left the books balanced
     by_id = {row[0]: row for row in rows}
     for intent_id, receipt in answered.items():  # every settlement a client got a receipt for is in the ledger
         assert by_id[intent_id][1] == "settled" and json.loads(by_id[intent_id][3]) == receipt

@@ -6,18 +6,28 @@ import asyncio
 import json
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from gateway_min.ledger import audit
 from tests.gateway.support import KEY_HEADERS, Harness, auth, build, chat, gateway_process, gateway_server
 
 pytestmark = pytest.mark.anyio
 IMAGE = {"model": "dall-e-3", "prompt": "a lighthouse"}  # exactly 40,400 per call (0.04 + 1%)
 COST = 40_400
 
+
+
+def ledger_check(db: Path) -> str:
+    """`ledger check` on a ledger file: "" when the books balance, else what it found."""
+    ran = subprocess.run([sys.executable, "-m", "gateway_min", "ledger", "check", "--db", str(db)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    return "" if ran.returncode == 0 else ran.stdout + ran.stderr
 
 async def test_storm_of_200_on_a_budget_for_10(harness: Harness) -> None:
     token, key_id = await harness.create_key(10 * COST)
@@ -33,6 +43,7 @@ async def test_storm_of_200_on_a_budget_for_10(harness: Harness) -> None:
         == key.spent  # Σ receipts = S (I10)
     remaining = [int(r.headers["x-compose-key-budget-remaining"]) for r in responses]
     assert min(remaining) >= 0
+    assert await audit.audit(harness.ledger.read) == []  # the books balance after the storm
 
 
 async def test_chat_storm_never_overspends(harness: Harness) -> None:
@@ -48,6 +59,7 @@ async def test_chat_storm_never_overspends(harness: Harness) -> None:
     assert key is not None and key.reserved == 0 and key.spent <= budget
     assert sum(int(r.json()["compose_receipt"]["final_amount_wei"]) for r in ok) == key.spent
     assert harness.provider.calls == len(ok)
+    assert await audit.audit(harness.ledger.read) == []
 
 
 @pytest.mark.parametrize("sync", ["full", "normal"])
@@ -74,6 +86,7 @@ def test_storm_across_four_uvicorn_workers_on_one_sqlite_file(tmp_path: Path, sy
         states = dict(conn.execute("SELECT state, COUNT(*) FROM intents WHERE key_id = ? GROUP BY state", (key_id,)))
     assert (spent, reserved) == (10 * COST, 0)
     assert states == {"settled": 10}  # one intent per served request, none for the refused ones
+    assert ledger_check(db) == ""
 
 
 @pytest.mark.parametrize("sync", ["full", "normal"])
@@ -99,6 +112,7 @@ def test_a_gateway_killed_outright_keeps_every_settlement_it_answered(tmp_path: 
     with sqlite3.connect(tmp_path / "gateway.sqlite3") as conn:
         rows = dict(conn.execute("SELECT id, receipt FROM intents WHERE key_id = ? AND state = 'settled'", (key_id,)))
     assert {intent: json.loads(receipt) for intent, receipt in rows.items()} == answered
+    assert ledger_check(tmp_path / "gateway.sqlite3") == ""  # the crash left the books balanced
 
 
 async def test_restart_on_the_same_database_keeps_every_balance(tmp_path: Path) -> None:

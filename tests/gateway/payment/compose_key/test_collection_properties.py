@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gateway_min.ledger import audit
 from gateway_min.payment.compose_key.collect import LEASE_MS, collect_due
 from gateway_min.payment.compose_key.tokens import token_hash
 from gateway_min.payment.x402 import LocalFacilitator, PaymentPayload, PaymentRequirements
@@ -146,6 +147,8 @@ async def scenario(backend: str, budgets: tuple[int, int], program: list[tuple[A
             assert (x402.balance(PAYER), x402.balance(OPERATOR)) == (FUNDS - used, used)  # 0 lost, 0 twice
             collected = sorted(amount for _, _, amount, _ in x402.settlements())
             assert collected == sorted(key.spent for key in keys if key and key.spent)
+            found = await audit.audit(x402.h.ledger.read, transfers=audit.facilitator_transfers(str(x402.path)))
+            assert found == [], [str(finding) for finding in found]  # and the books balance
         finally:
             for harness in world.gateways:
                 await harness.aclose()
