@@ -10,12 +10,12 @@ import os
 import secrets
 import shlex
 import sys
-import uuid
 from pathlib import Path
 from typing import Final
 
-from gateway_min.ledger import KeyRow, is_server, open_ledger, wall_clock_ms
-from gateway_min.payment.compose_key.tokens import new_token, token_hash
+from gateway_min.ledger import is_server, open_ledger, wall_clock_ms
+from gateway_min.payment.compose_key.minting import credit_key
+from gateway_min.payment.compose_key.tokens import token_hash
 
 DEMO_DB: Final = "var/gateway-demo.sqlite3"
 DEMO_WALLET: Final = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
@@ -51,9 +51,10 @@ async def _demo_key(db: str, kept: str | None, chain_id: int) -> tuple[str, bool
             if key is not None and key.revoked_at is None and key.available > 0 and \
                     key.expires_at > now + MIN_DAYS_LEFT * 86_400_000:
                 return kept, False
-        token = new_token()
-        await ledger.create_key(KeyRow(str(uuid.uuid4()), token_hash(token), token[:12], DEMO_WALLET, chain_id, "api",
-                                       "demo", DEMO_BUDGET, 0, 0, now, now + DEMO_DAYS * 86_400_000, None, None))
+        key, token = credit_key(owner=DEMO_WALLET, chain_id=chain_id, budget=DEMO_BUDGET,
+                                expires_at=now + DEMO_DAYS * 86_400_000, purpose="api", name="demo", now=now,
+                                secret=b"")
+        await ledger.create_key(key)
         return token, True
     finally:
         await ledger.aclose()

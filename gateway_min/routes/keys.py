@@ -7,48 +7,26 @@ shown once, at creation (a session's again to its owner: GET /api/session)."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any, Final
 
 from gateway_min.context import Gateway
 from gateway_min.http import SMALL_BODY, HTTPError, Request, send_json
 from gateway_min.http.auth import COMPOSE_PREFIX, bearer, is_admin
 from gateway_min.http.types import Send
-from gateway_min.ledger import MAX_AMOUNT, FundingRow, KeyRow
+from gateway_min.ledger import MAX_AMOUNT, KeyRow
 from gateway_min.payment.compose_key import wallet
 from gateway_min.payment.compose_key.collect import collect_due
+from gateway_min.payment.compose_key.minting import credit_key, record
 from gateway_min.payment.compose_key.tokens import (
     key_for_token,
-    new_token,
     parse_chain_id,
     session_headers,
-    session_token,
-    token_hash,
 )
 from generated.catalog import NETWORKS
 
 _DIGITS: Final = re.compile(r"[0-9]+")
 MAX_BUDGET: Final = 10**15  # a billion USDC: anything above is a typo
 FIELDS: Final = frozenset({"budgetLimit", "expiresAt", "chainId", "purpose", "name"})
-
-
-def record(key: KeyRow, funding: FundingRow | None = None) -> dict[str, Any]:
-    """KeyRecord: amounts as decimal strings, no token material; a wallet key's funding and collection."""
-    out: dict[str, Any] = {
-        "keyId": key.id, "kind": key.kind, "purpose": key.purpose, "budgetLimit": str(key.budget),
-        "budgetUsed": str(key.spent), "budgetReserved": str(key.reserved),
-        "budgetRemaining": str(max(0, key.available)), "createdAt": key.created_at, "expiresAt": key.expires_at,
-        "chainId": key.chain_id, "owner": key.owner, "revokedAt": key.revoked_at, "lastUsedAt": key.last_used_at,
-    }
-    if key.name is not None:
-        out["name"] = key.name
-    if funding is not None:
-        out["funding"] = {"payer": funding.payer, "network": funding.network, "deadline": funding.deadline,
-                          "collection": funding.state, "endedBecause": funding.reason,
-                          "collectedAmount": str(funding.amount) if funding.state == "collected" else None,
-                          "txHash": funding.tx_hash, "uncollected": str(funding.uncollected),
-                          "error": funding.error}
-    return out
 
 
 def _amount(value: Any, field: str) -> int:
@@ -94,10 +72,8 @@ async def create_key(gw: Gateway, request: Request, send: Send) -> None:
     if name is not None and (not isinstance(name, str) or len(name) > 100):
         raise HTTPError(400, "validation_error", "name must be a string of at most 100 characters")
     if admin:
-        key_id = str(uuid.uuid4())
-        token = session_token(gw.token_secret, key_id) if purpose == "session" else new_token()
-        key = KeyRow(key_id, token_hash(token), token[:12], owner, chain_id, purpose, name, budget, 0, 0, now,
-                     expires_at, None, None, "credit")
+        key, token = credit_key(owner=owner, chain_id=chain_id, budget=budget, expires_at=expires_at,
+                                purpose=purpose, name=name, now=now, secret=gw.token_secret)
         await gw.ledger.create_key(key)
         funding = None
     else:

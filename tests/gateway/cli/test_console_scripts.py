@@ -1,4 +1,4 @@
-"""`pip install .` gives the commands without `python -m`: compose-gateway and compose-catalog."""
+"""`pip install .` gives the commands without `python -m`: compose-gateway, compose-catalog and compose-keys."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def test_the_console_scripts_are_declared_and_installed() -> None:
     scripts = {ep.name: ep for ep in entry_points(group="console_scripts") if ep.name.startswith("compose-")}
     assert scripts["compose-gateway"].load() is gateway_min.cli.console
     assert scripts["compose-catalog"].load() is catalog_build.cli.console
+    assert scripts["compose-keys"].load() is gateway_min.cli.keys_console
     bin_dir = Path(sys.executable).parent
     gateway = subprocess.run([bin_dir / "compose-gateway", "serve", "--help"], capture_output=True, text=True,
                              timeout=60, check=False)
