@@ -10,14 +10,17 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Final
 
+from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_error
+from gateway_min.http.access_log import PAID_WITH
 from gateway_min.http.types import Message, Receive, Scope, Send
 from gateway_min.payment.compose_key.collect import collect_due
 from gateway_min.routes import build_router
 
 log = logging.getLogger("gateway_min")
 REQUEST_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,128}")  # a caller's X-Request-Id is echoed if it matches (§2)
+REQUEST_ID_KEY: Final = "gateway_min.request_id"
 
 
 class App:
@@ -40,22 +43,26 @@ class App:
         request = Request(scope, receive)
         style = "openai" if request.path.startswith("/external/") else "compose"
         started = False
+        status = 0
+        template = "unmatched"
         request_id = request.headers.get("x-request-id")
         if request_id is None or not REQUEST_ID.fullmatch(request_id):
             request_id = "req_" + secrets.token_hex(16)  # as random as a UUID's hex, at a third of its cost
             request.headers["x-request-id"] = request_id  # what a runtime we forward to sees too
         echoed = (b"x-request-id", request_id.encode())
+        scope[REQUEST_ID_KEY] = request_id  # for the access log
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 message["headers"] = [*message["headers"], echoed]
             await send(message)
 
         try:
             route = self.router.match(request)
-            style = route.style
+            style, template = route.style, route.template
             await route.handler(request, tracking_send)
         except HTTPError as error:
             if not started:
@@ -64,6 +71,9 @@ class App:
             log.exception("unhandled error on %s %s (request %s)", request.method, request.path, request_id)
             if not started:
                 await send_error(tracking_send, HTTPError(500, "internal_error", "internal error"), style)
+        finally:
+            metrics.requests.labels(metrics.family(template), template, str(status),
+                                    scope.get(PAID_WITH, "none")).inc()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

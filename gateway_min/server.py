@@ -59,6 +59,8 @@ class Settings:
     """The agent/workflow runtime; None: the demo runtime with --demo, else the runtime routes answer 503."""
     access_log: bool = False
     """One line per request on the `gateway_min.access` logger (http/access_log.py)."""
+    access_log_format: str = "text"
+    """`text`, or `json`: one JSON object per line, with the request id."""
     hold_ttl: int = 15 * 60
     """Seconds a hold lives (`--hold-ttl`); a stream's: `stream_hold_ttl`. Raw x402 needs at least 60 (a payment
     must stay valid 55 s for the work and its settlement)."""
@@ -97,6 +99,7 @@ class Settings:
             facilitator_token=environ.get("GATEWAY_FACILITATOR_TOKEN") or None,
             runtime_url=environ.get("GATEWAY_RUNTIME_URL") or None,
             access_log=environ.get("GATEWAY_ACCESS_LOG") == "1",
+            access_log_format=environ.get("GATEWAY_ACCESS_LOG_FORMAT", "text"),
             facilitator_db=environ.get("GATEWAY_FACILITATOR_DB") or None,
             token_secret=environ.get("GATEWAY_TOKEN_SECRET") or None,
             cors_origins=environ.get("GATEWAY_CORS_ORIGINS") or None,
@@ -110,6 +113,7 @@ class Settings:
         """The environment that makes `from_env` return these settings in a worker process."""
         out = {"GATEWAY_DB": self.db, "GATEWAY_DEMO": "1" if self.demo else "0", "GATEWAY_SYNC": self.durable_sync,
                "GATEWAY_DEMO_CHUNK_DELAY": str(self.demo_chunk_delay), "GATEWAY_ACCESS_LOG": str(int(self.access_log)),
+               "GATEWAY_ACCESS_LOG_FORMAT": self.access_log_format,
                "GATEWAY_HOLD_TTL": str(self.hold_ttl), "GATEWAY_STREAM_HOLD_TTL": str(self.stream_hold_ttl),
                "GATEWAY_SWEEP_INTERVAL": str(self.sweep_interval)}
         if self.upstream_url:
@@ -198,16 +202,16 @@ def http_client() -> httpx.AsyncClient:
     return UpstreamClient(transport=LeanTransport(), timeout=timeout, follow_redirects=False)
 
 
-def access_logged(app: ASGIApp) -> ASGIApp:
+def access_logged(app: ASGIApp, *, as_json: bool = False) -> ASGIApp:
     """`app` behind the access log, whose lines go to standard output (uvicorn configures only its own loggers)."""
     logger = logging.getLogger("gateway_min.access")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+        handler.setFormatter(logging.Formatter("%(message)s" if as_json else "%(asctime)s access %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
-    return AccessLog(app)
+    return AccessLog(app, as_json=as_json)
 
 
 def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
@@ -243,7 +247,7 @@ def build(settings: Settings, *, providers: Providers | None = None) -> ASGIApp:
 
     app: ASGIApp = App(gw, on_shutdown=shutdown, on_startup=startup)
     if settings.access_log:
-        app = access_logged(app)
+        app = access_logged(app, as_json=settings.access_log_format == "json")
     origins = parse_origins(settings.cors_origins)
     return Cors(app, origins) if origins else app
 

@@ -9,6 +9,7 @@ import os
 import secrets
 import socket
 import sys
+import tempfile
 from typing import Final
 
 import httpx
@@ -67,6 +68,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="seconds an idle kept-alive connection stays open")
     serve.add_argument("--max-connections", type=int, default=defaults.max_connections,
                        help="connections per worker; past it a new one is answered 503")
+    serve.add_argument("--access-log-format", choices=["text", "json"], default="text",
+                       help="the access log's lines: text, or one JSON object per line with the request id")
     serve.add_argument("--cors-origin", default=os.environ.get("GATEWAY_CORS_ORIGINS") or None,
                        help="origins browser pages may call from: comma-separated (https://app.example), or * "
                             "(GATEWAY_CORS_ORIGINS); none by default")
@@ -131,7 +134,8 @@ def serve(args: argparse.Namespace) -> int:
                         runtime_url=args.runtime_url, facilitator_db=args.facilitator_db, hold_ttl=args.hold_ttl,
                         stream_hold_ttl=args.stream_hold_ttl, sweep_interval=args.sweep_interval,
                         access_log=args.demo if args.access_log is None else args.access_log,
-                        cors_origins=args.cors_origin, public_url=args.public_url)
+                        cors_origins=args.cors_origin, public_url=args.public_url,
+                        access_log_format=args.access_log_format)
     if not admin:
         print("warning: COMPOSE_ADMIN_TOKEN is not set: key management routes will refuse every call", file=sys.stderr)
     if args.facilitator_url:
@@ -160,6 +164,8 @@ def serve(args: argparse.Namespace) -> int:
                             http=PROTOCOL, timeout_keep_alive=limits.keep_alive_seconds, host=args.host,
                             port=args.port)
     if args.workers > 1:
+        # the workers count into one folder, so that any of them answers /metrics for all (metrics.py)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="compose-metrics-")
         Multiprocess(config, sockets=[sock]).run()
     else:
         uvicorn.Server(config).run(sockets=[sock])

@@ -21,6 +21,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     style: str  # error body style for this route: "openai", "compose" or "legacy"
+    template: str = ""  # as added (`/v1/responses/{response_id}`): names the route in metrics
 
 
 class Router:
@@ -30,10 +31,10 @@ class Router:
 
     def add(self, method: str, template: str, handler: Handler, style: str = "compose") -> None:
         if "{" not in template:
-            self.static[method, template] = Route(method, re.compile(re.escape(template)), handler, style)
+            self.static[method, template] = Route(method, re.compile(re.escape(template)), handler, style, template)
             return
         regex = _PARAM.sub(lambda m: f"(?P<{m[1]}>.+)" if m[2] else f"(?P<{m[1]}>[^/]+)", template)
-        self.dynamic.append(Route(method, re.compile(regex), handler, style))
+        self.dynamic.append(Route(method, re.compile(regex), handler, style, template))
 
     def match(self, request: Request) -> Route:
         route = self.static.get((request.method, request.path))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
+from gateway_min import metrics
 from gateway_min.http import HTTPError, Request, send_bytes
 from gateway_min.http.access_log import note
 from gateway_min.http.types import Send
@@ -32,7 +33,9 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
     started = time.perf_counter()
     work, payer = await payment.hold(work)
     note(request.scope, payer.ident, 0)
+    calling = time.perf_counter()
     reply = await bounded(work.call(payer.maximum), work, payer)
+    upstream = time.perf_counter() - calling
     if reply.status >= 400:
         await reply.read()
         released = await payer.abort(f"{work.origin}_{reply.status}")
@@ -48,10 +51,15 @@ async def serve(request: Request, send: Send, work: Work, payment: Payment, *, e
         await relay(request.scope, send, request.receive, reply, work, payer, first, external=external)
         return
     # a non-stream answer, or a stream request answered with one JSON document: metered and passed on as it is
+    reading = time.perf_counter()
     content = await read_bounded(reply, work, payer)
+    upstream += time.perf_counter() - reading
     settled = await payer.settle(work.measure(content, payer.maximum))  # runs to its end even if cancelled
     await work.served(payer, settled)
     note(request.scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
+    metrics.settled(work.subject, settled.receipt)
+    metrics.added_latency.labels("external" if external else work.service).observe(
+        time.perf_counter() - started - upstream)
     headers = {**work.headers, **payer.headers, **settled.headers,
                "x-compose-overhead-ms": f"{(time.perf_counter() - started) * 1000:.2f}"}
     if external:

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import orjson
 
+from gateway_min import metrics
 from gateway_min.http import HTTPError
 from gateway_min.http.access_log import note
 from gateway_min.http.response import EXPOSED, header_list
@@ -65,6 +66,7 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
     if first is not None:
         headers.update(first.headers)
         note(scope, payer.ident, int(first.receipt.get("final_amount_wei", 0)))
+        metrics.settled(work.subject, first.receipt)
 
     async def finish(disconnected: bool, broken: str | None) -> bytes:
         tail = broken_event(work, broken, external) if broken and not disconnected else b""
@@ -79,6 +81,7 @@ async def relay(scope: Scope, send: Send, receive: Receive, reply: UpstreamReply
         except HTTPError as exc:
             return tail + (b"" if external else settle_error_event(exc)) + meter.closing()
         note(scope, payer.ident, int(settled.receipt.get("final_amount_wei", 0)))
+        metrics.settled(work.subject, settled.receipt)
         await work.served(payer, settled)
         return tail + (b"" if external else meter.receipt_event(settled.streamed())) + meter.closing()
 

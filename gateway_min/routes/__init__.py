@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Final
 
+from gateway_min import metrics
 from gateway_min.context import Gateway
-from gateway_min.http import Request, send_json
+from gateway_min.http import HTTPError, Request, send_bytes, send_json
+from gateway_min.http.auth import is_admin
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
 from gateway_min.payment.x402.facilitator import routes as facilitator
@@ -80,6 +82,7 @@ def build_router(gw: Gateway) -> Router:
     router.add("GET", "/.well-known/opencode", bind(discovery.well_known))
     router.add("GET", "/external/opencode", bind(discovery.opencode), style="openai")
     router.add("GET", "/health", _health)
+    router.add("GET", "/metrics", bind(_metrics))
     runtime.add_routes(router, gw)
     facilitator.add_routes(router, gw)
     return router
@@ -87,3 +90,13 @@ def build_router(gw: Gateway) -> Router:
 
 async def _health(request: Request, send: Send) -> None:
     await send_json(send, 200, {"status": "ok"})
+
+
+async def _metrics(gw: Gateway, request: Request, send: Send) -> None:
+    """Prometheus' text format (metrics.py), for the admin token only: it shows traffic and money."""
+    if not is_admin(request, gw.admin_token):
+        raise HTTPError(401, "authentication_failed", "/metrics needs the admin token (COMPOSE_ADMIN_TOKEN)")
+    [(holds, reserved)] = await gw.ledger.read("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM intents "
+                                               "WHERE state = 'authorized'")
+    body, content_type = metrics.exposition(int(str(holds)), int(str(reserved)))
+    await send_bytes(send, 200, body, content_type, {"cache-control": "no-store"})

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from gateway_min.context import Gateway
 from gateway_min.http import Request
+from gateway_min.http.access_log import PAID_WITH
 from gateway_min.http.types import Send
 from gateway_min.payment.compose_key.payer import ComposeKeyPayment
 from gateway_min.payment.compose_key.tokens import pays_with_compose_key
@@ -22,7 +23,9 @@ async def payment_for(gw: Gateway, request: Request, *, external: bool) -> Payme
     """How `request` pays: a Compose Key when it carries one (external routes take nothing else: a 401 names the
     key they lack), else raw x402 when the gateway has a facilitator (a 401 otherwise)."""
     if not external and gw.facilitator is not None and not pays_with_compose_key(request):
+        request.scope[PAID_WITH] = "x402"
         return X402Payment(gw, request)
+    request.scope[PAID_WITH] = "compose_key"
     return await ComposeKeyPayment.start(gw, request)
 
 

@@ -24,6 +24,7 @@ import asyncio
 import logging
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from gateway_min import metrics
 from gateway_min.ledger import owner
 from gateway_min.ledger.model import (
     MAX_AMOUNT,
@@ -190,7 +192,10 @@ class PostgresLedger:
                     except BaseException:
                         await conn.execute("ROLLBACK")
                         raise
+                    started = time.perf_counter()
                     await conn.execute("COMMIT")
+                    metrics.commit_time.labels("postgres", "true" if flushed else "false").observe(
+                        time.perf_counter() - started)
                     return result
             except RETRIED as exc:
                 if attempt == ATTEMPTS:

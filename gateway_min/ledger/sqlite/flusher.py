@@ -17,6 +17,8 @@ import threading
 import time
 from typing import Final
 
+from gateway_min import metrics
+
 log = logging.getLogger("gateway_min")
 DATASYNC: Final = getattr(os, "fdatasync", os.fsync)  # what SQLite's unix VFS uses to sync the WAL
 
@@ -73,7 +75,9 @@ class WalFlusher:
                     os.close(self._fd)
                     self._fd = None
                 self._fd = os.open(self.wal, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            started = time.perf_counter()
             DATASYNC(self._fd)
+            metrics.flush_time.observe(time.perf_counter() - started)
             self.flushes += 1
         except OSError:
             # after a failed fdatasync Linux may mark the pages clean: the settlements before it may never reach the

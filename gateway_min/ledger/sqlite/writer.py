@@ -25,10 +25,12 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
+from gateway_min import metrics
 from gateway_min.ledger.sqlite.flusher import WalFlusher
 
 T = TypeVar("T")
@@ -136,7 +138,9 @@ class Writer:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            started = time.perf_counter()
             conn.execute("COMMIT")
+            metrics.commit_time.labels("sqlite", "true" if fsync else "false").observe(time.perf_counter() - started)
             if conn.total_changes != changes:
                 self._wrote()
                 if durable and self.flusher is not None:
@@ -252,7 +256,10 @@ class Writer:
                 else:
                     self.conn.execute("RELEASE op")
                     results.append((op, True, value))
+            started = time.perf_counter()
             self.conn.execute("COMMIT")
+            durable = "true" if any(op.durable for op in ops) and self.durable_sync != "NORMAL" else "false"
+            metrics.commit_time.labels("sqlite", durable).observe(time.perf_counter() - started)
         except sqlite3.Error as exc:  # the batch could not commit: nothing of it happened
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -15,6 +15,7 @@ from typing import Any, Final
 import orjson
 
 import pricing
+from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
 from gateway_min.http.auth import bearer
@@ -151,6 +152,7 @@ class KeyPayer:
         return {**named, "x-compose-budget-remaining-kind": "reserved"}
 
     async def abort(self, reason: str) -> dict[str, str]:
+        metrics.aborts.labels(reason[:64]).inc()
         try:
             resolution = await self.gw.ledger.abort(self.reservation.intent.id, reason)  # runs to its end
         except LedgerError as exc:  # already resolved by someone else (the sweeper): nothing more to release

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
+from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request
 from gateway_min.ledger import ClaimRow
@@ -23,6 +24,7 @@ from gateway_min.payment.x402.protocol import (
     FacilitatorUnavailable,
     MalformedPayment,
     PaymentPayload,
+    PaymentRequirements,
     decode_header,
     expires_at,
     local_checks,
@@ -127,11 +129,21 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
         raise paid.challenge(f"payment_already_used: this authorization (payer {payer}, nonce {nonce}) was already "
                              f"presented ({row.state}); sign a new payment")
     payment = Payment(paid, payload, payer, nonce, expires, work_deadline(gw, expires, advertised.max_timeout_seconds))
+    await _verify(gw, payment, paid, advertised)
+    return payment
+
+
+async def _verify(gw: Gateway, payment: Payment, paid: Offer, advertised: PaymentRequirements) -> None:
+    """The facilitator's verdict on a claimed payment; the claim is given up (and the 402 or 5xx raised) when it
+    is not valid or cannot be had."""
+    payload = payment.payload
     assert gw.facilitator is not None
     try:
         verdict = await gw.facilitator.verify(payload, advertised)
     except FacilitatorError as exc:
         await release(gw, payment)
+        metrics.x402_failures.labels("verify", "unreachable" if isinstance(exc, FacilitatorUnavailable)
+                                     else "facilitator_error").inc()
         raise facilitator_error(exc, "verify") from None
     except BaseException:
         await release(gw, payment)
@@ -139,8 +151,8 @@ async def admit(gw: Gateway, request: Request, paid: Offer, stream: bool = False
     if not verdict.is_valid:
         await release(gw, payment, "failed")
         reason = verdict.invalid_reason or "invalid_payment"
+        metrics.x402_failures.labels("verify", reason[:64]).inc()
         raise paid.challenge(f"{reason}: {verdict.invalid_message}" if verdict.invalid_message else reason)
-    return payment
 
 
 def facilitator_error(exc: FacilitatorError, what: str) -> HTTPError:

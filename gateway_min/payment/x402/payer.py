@@ -15,6 +15,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 import pricing
+from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import Request
 from gateway_min.payment import receipts
@@ -79,6 +80,7 @@ class X402Payer:
         return {"x-compose-response-id": receipts.response_id(self.payment.seed)}
 
     async def abort(self, reason: str) -> dict[str, str]:
+        metrics.aborts.labels(reason[:64]).inc()
         await release(self.gw, self.payment)  # never reached settle: the same payment may be presented again
         return {}
 

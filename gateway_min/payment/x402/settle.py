@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError
 from gateway_min.payment import receipts
@@ -50,6 +51,7 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
         await release(gw, payment, "failed")  # the outcome is unknown: this authorization is never used again here
         status, code = (503, "facilitator_unavailable") if isinstance(exc, FacilitatorUnavailable) else \
             (502, "facilitator_error")
+        metrics.x402_failures.labels("settle", code).inc()
         log.error("x402 settle for %s/%s has no usable answer (%s): the money may have moved", payment.payer,
                   payment.nonce, exc)
         raise HTTPError(status, code, f"the payment facilitator gave no usable settle answer ({exc}); the settlement "
@@ -61,6 +63,7 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
         # still pending after the client's retry: the transaction is out, unconfirmed. Not a refusal: a 402 saying
         # nothing was charged would have the client pay again for the same response (x402-v2.md, double pay)
         await release(gw, payment, "failed")
+        metrics.x402_failures.labels("settle", "settlement_pending").inc()
         log.error("x402 settle for %s/%s is still pending (tx %s): the money may have moved", payment.payer,
                   payment.nonce, result.transaction or "unknown")
         raise HTTPError(503, "settlement_pending", "the payment facilitator reports the settlement as pending "
@@ -68,6 +71,7 @@ async def complete(gw: Gateway, payment: Payment, metered: Metered, subject: str
                         "authorization will not be presented again", headers={"cache-control": "no-store"})
     if not result.success:
         await release(gw, payment, "failed")
+        metrics.x402_failures.labels("settle", (result.error_reason or "refused")[:64]).inc()
         log.warning("x402 settle refused for %s/%s: %s", payment.payer, payment.nonce, result.error_reason)
         raise settlement_failed(result, streamed)
     settled = reported_amount(result, amount, payment)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from gateway_min.http.access_log import AccessLog
@@ -59,3 +60,21 @@ async def test_an_aborted_call_is_logged_at_zero(harness: Harness, caplog: pytes
     [record] = [r for r in caplog.records if r.name == "gateway_min.access"]
     assert f"payment={failed.headers['x-payment-intent-id']} amount=0" in record.getMessage()
     assert '"POST /v1/chat/completions" 502' in record.getMessage()
+
+
+def test_json_lines_carry_the_request_id(tmp_path: Path) -> None:
+    with gateway_server(tmp_path, "--access-log-format", "json") as (_, base):
+        key = httpx.post(f"{base}/api/keys", headers={"authorization": f"Bearer {ADMIN}", "x-chain-id": "43113",
+                                                      "x-session-user-address": "0x" + "12" * 20},
+                         json={"budgetLimit": 1_000_000, "expiresAt": 4_000_000_000_000}).json()["token"]
+        paid = httpx.post(f"{base}/v1/chat/completions", headers={**auth(key), "x-request-id": "trace-42"},
+                          json=chat())
+    records = [orjson.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()
+               if line.startswith("{")]
+    mine = next(record for record in records if record["request_id"] == "trace-42")
+    assert (mine["method"], mine["path"], mine["status"]) == ("POST", "/v1/chat/completions", 200)
+    assert (mine["payment"], str(mine["amount"])) == (paid.headers["x-payment-intent-id"],
+                                                      paid.headers["x-compose-key-final-amount-wei"])
+    assert mine["time"].endswith("Z") and isinstance(mine["ms"], float)
+    health = next(record for record in records if record["path"] == "/health")
+    assert health["payment"] is None and health["request_id"].startswith("req_")
