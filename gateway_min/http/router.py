@@ -36,6 +36,10 @@ class Router:
         regex = _PARAM.sub(lambda m: f"(?P<{m[1]}>.+)" if m[2] else f"(?P<{m[1]}>[^/]+)", template)
         self.dynamic.append(Route(method, re.compile(regex), handler, style, template))
 
+    def routes(self) -> list[Route]:
+        """Every route, static and dynamic."""
+        return [*self.static.values(), *self.dynamic]
+
     def match(self, request: Request) -> Route:
         route = self.static.get((request.method, request.path))
         if route is not None:

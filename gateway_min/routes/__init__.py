@@ -7,17 +7,21 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Final
 
+import orjson
+
 from gateway_min import metrics
 from gateway_min.context import Gateway
 from gateway_min.http import HTTPError, Request, send_bytes, send_json
 from gateway_min.http.auth import is_admin
 from gateway_min.http.router import Handler, Router
 from gateway_min.http.types import Send
+from gateway_min.openapi.document import document
 from gateway_min.payment.x402.facilitator import routes as facilitator
 from gateway_min.routes import catalog, discovery, intents, keys, responses, session, videos
 from gateway_min.routes.paid import handle
 from gateway_min.runtime import routes as runtime
 from gateway_min.work.model import admitting
+from generated.catalog import CATALOG_VERSION
 
 PAID: Final = {
     "chat/completions": "chat",
@@ -83,6 +87,7 @@ def build_router(gw: Gateway) -> Router:
     router.add("GET", "/external/opencode", bind(discovery.opencode), style="openai")
     router.add("GET", "/health", _health)
     router.add("GET", "/metrics", bind(_metrics))
+    router.add("GET", "/openapi.json", partial(_openapi, router, []))
     runtime.add_routes(router, gw)
     facilitator.add_routes(router, gw)
     return router
@@ -100,3 +105,10 @@ async def _metrics(gw: Gateway, request: Request, send: Send) -> None:
                                                "WHERE state = 'authorized'")
     body, content_type = metrics.exposition(int(str(holds)), int(str(reserved)))
     await send_bytes(send, 200, body, content_type, {"cache-control": "no-store"})
+
+
+async def _openapi(router: Router, built: list[bytes], request: Request, send: Send) -> None:
+    """The OpenAPI document (openapi/document.py), built from this router at its first request."""
+    if not built:
+        built.append(orjson.dumps(document(router, CATALOG_VERSION)))
+    await send_bytes(send, 200, built[0], "application/json")
