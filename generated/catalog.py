@@ -1,7 +1,7 @@
 """Compiled model catalog — generated — do not edit.
 
 Edit the YAML in catalog_src/ and run `python scripts/build_catalog.py`; CI fails when this file is stale.
-Catalog version sha256:9e3c8149f62ce70f35427c7712e6ba3dfd0f6b02c8d5fbd0d013a64780267da1 (2528 models, 64 providers).
+Catalog version sha256:9713a80958f5f04ab8a81b0c770fe9087c70667cc0fcd895b217e2bceb6c61bb (2535 models, 65 providers).
 
 Importing this module does no YAML or pydantic work. Each model is one row of literals below; its typed
 frozen record (Model) is built the first time it is looked up, so import time does not grow with record
@@ -18,7 +18,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, overload
 
-CATALOG_VERSION: Final = 'sha256:9e3c8149f62ce70f35427c7712e6ba3dfd0f6b02c8d5fbd0d013a64780267da1'
+CATALOG_VERSION: Final = 'sha256:9713a80958f5f04ab8a81b0c770fe9087c70667cc0fcd895b217e2bceb6c61bb'
 PLATFORM_FEE_BPS: Final = 100
 DEFAULT_NETWORK: Final = 'eip155:43113'
 
@@ -2439,6 +2439,13 @@ if TYPE_CHECKING:
         'tts-1-1106',
         'tts-1-hd',
         'tts-1-hd-1106',
+        'tts-chatterbox-hd',
+        'tts-elevenlabs-turbo-v2-5',
+        'tts-gradium-v1',
+        'tts-inworld-1-5-max',
+        'tts-kokoro',
+        'tts-orpheus',
+        'tts-xai-v1',
         'ultramarine-1-flash-us',
         'unbiased/pareto-26.10',
         'unbiased/pareto-26.9',
@@ -2717,6 +2724,7 @@ PROVIDERS: Final[Mapping[str, Provider]] = MappingProxyType({
     'soniox': Provider('soniox', 'Soniox', None, None, 'openai-chat', None),
     'stability': Provider('stability', 'Stability AI', None, None, 'openai-chat', None),
     'together': Provider('together', 'Together AI', 'https://api.together.xyz/v1', 'TOGETHER_API_KEY', 'openai-chat', None),
+    'venice': Provider('venice', 'Venice AI', 'https://api.venice.ai/api/v1', 'VENICE_API_KEY', 'openai-chat', None),
     'vertex-ai': Provider('vertex-ai', 'Google Vertex AI', None, None, 'openai-chat', None),
     'volcengine': Provider('volcengine', 'Volcengine (ByteDance)', None, None, 'openai-chat', None),
     'voyage': Provider('voyage', 'Voyage AI', 'https://api.voyageai.com/v1', 'VOYAGE_API_KEY', 'openai-chat', None),
@@ -3349,6 +3357,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('12', 'usd_per_1k_requests', 12000, 1),
     ('12', 'usd_per_1m_tokens', 12, 1),
     ('12.5', 'usd_per_1m_tokens', 25, 2),
+    ('12.50', 'usd_per_1m_characters', 25, 2),
     ('12.75', 'usd_per_1m_tokens', 51, 4),
     ('120', 'usd_per_1m_tokens', 120, 1),
     ('13.2', 'usd_per_1m_tokens', 66, 5),
@@ -3365,6 +3374,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('16.5', 'usd_per_1m_tokens', 33, 2),
     ('168', 'usd_per_1m_tokens', 168, 1),
     ('18', 'usd_per_1m_tokens', 18, 1),
+    ('18.75', 'usd_per_1m_characters', 75, 4),
     ('18.75', 'usd_per_1m_tokens', 75, 4),
     ('180', 'usd_per_1m_characters', 180, 1),
     ('180', 'usd_per_1m_tokens', 180, 1),
@@ -3438,6 +3448,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('3.4375', 'usd_per_1m_tokens', 55, 16),
     ('3.48', 'usd_per_1m_tokens', 87, 25),
     ('3.5', 'usd_per_1m_tokens', 7, 2),
+    ('3.50', 'usd_per_1m_characters', 7, 2),
     ('3.52', 'usd_per_1m_tokens', 88, 25),
     ('3.6', 'usd_per_1m_tokens', 18, 5),
     ('3.74', 'usd_per_1m_tokens', 187, 50),
@@ -3469,6 +3480,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('40', 'usd_per_1m_tokens', 40, 1),
     ('44', 'usd_per_1m_tokens', 44, 1),
     ('45', 'usd_per_1m_tokens', 45, 1),
+    ('47.50', 'usd_per_1m_characters', 95, 2),
     ('49.5', 'usd_per_1m_tokens', 99, 2),
     ('5', 'usd_per_1m_tokens', 5, 1),
     ('5.28', 'usd_per_1m_tokens', 132, 25),
@@ -3476,6 +3488,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('5.5', 'usd_per_1m_tokens', 11, 2),
     ('5.808', 'usd_per_1m_tokens', 726, 125),
     ('50', 'usd_per_1m_tokens', 50, 1),
+    ('50.00', 'usd_per_1m_characters', 50, 1),
     ('55', 'usd_per_1m_tokens', 55, 1),
     ('6', 'usd_per_1m_tokens', 6, 1),
     ('6.24', 'usd_per_1m_tokens', 156, 25),
@@ -3489,6 +3502,7 @@ _RATES: Final[tuple[tuple[str, str, int, int], ...]] = (
     ('60', 'usd_per_1m_characters', 60, 1),
     ('60', 'usd_per_1m_tokens', 60, 1),
     ('600', 'usd_per_1m_tokens', 600, 1),
+    ('62.50', 'usd_per_1m_characters', 125, 2),
     ('7', 'usd_per_1m_tokens', 7, 1),
     ('7.04', 'usd_per_1m_tokens', 176, 25),
     ('7.5', 'usd_per_1m_tokens', 15, 2),
@@ -5843,6 +5857,13 @@ _ROWS: Final[tuple[Any, ...]] = (
     ('tts-1-1106', 'tts-1-1106', 'openai', 'tts-1-1106', ('openai/tts-1-1106',), 'audio', ('speech',), None, None, 'https://github.com/BerriAI/litellm/blob/v1.108.7/model_prices_and_context_window.json', '2026-11-12', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '15'), None, None, None),), None),
     ('tts-1-hd', 'TTS-1 HD', 'openai', 'tts-1-hd', ('openai/tts-1-hd',), 'audio', ('speech',), None, None, 'https://developers.openai.com/api/docs/pricing', '2026-11-04', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '30'), None, None, None),), None),
     ('tts-1-hd-1106', 'tts-1-hd-1106', 'openai', 'tts-1-hd-1106', ('openai/tts-1-hd-1106',), 'audio', ('speech',), None, None, 'https://github.com/BerriAI/litellm/blob/v1.108.7/model_prices_and_context_window.json', '2026-11-12', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '30'), None, None, None),), None),
+    ('tts-chatterbox-hd', 'Chatterbox HD, Resemble AI (Venice)', 'venice', 'tts-chatterbox-hd', ('venice/tts-chatterbox-hd',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/chatterbox-hd', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '50.00'), None, None, None),), None),
+    ('tts-elevenlabs-turbo-v2-5', 'ElevenLabs Turbo v2.5 (Venice)', 'venice', 'tts-elevenlabs-turbo-v2-5', ('venice/tts-elevenlabs-turbo-v2-5',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/elevenlabs-turbo-v2-5', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '62.50'), None, None, None),), None),
+    ('tts-gradium-v1', 'Gradium TTS (Venice)', 'venice', 'tts-gradium-v1', ('venice/tts-gradium-v1',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/gradium-tts', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '47.50'), None, None, None),), None),
+    ('tts-inworld-1-5-max', 'Inworld TTS-1.5 Max (Venice)', 'venice', 'tts-inworld-1-5-max', ('venice/tts-inworld-1-5-max',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/inworld-tts-1-5-max', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '12.50'), None, None, None),), None),
+    ('tts-kokoro', 'Kokoro Text to Speech (Venice)', 'venice', 'tts-kokoro', ('venice/tts-kokoro',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/kokoro-text-to-speech', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '3.50'), None, None, None),), None),
+    ('tts-orpheus', 'Orpheus TTS, Canopy Labs (Venice)', 'venice', 'tts-orpheus', ('venice/tts-orpheus',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/orpheus-tts', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '62.50'), None, None, None),), None),
+    ('tts-xai-v1', 'xAI TTS v1 (Venice)', 'venice', 'tts-xai-v1', ('venice/tts-xai-v1',), 'audio', ('speech',), None, None, 'https://docs.venice.ai/models/xai-tts-v1', '2026-12-08', ((None, False, 'usd_per_1m_tokens', None, (), None, None, ('usd_per_1m_characters', '18.75'), None, None, None),), None),
     ('ultramarine-1-flash-us', 'Ultramarine 1 Flash US', 'fireworks', 'accounts/fireworks/models/ultramarine-1-flash-us', ('accounts/fireworks/models/ultramarine-1-flash-us', 'fireworks/ultramarine-1-flash-us'), 'text', ('chat',), None, None, 'https://fireworks.ai/pricing', '2026-11-19', ((None, False, 'usd_per_1m_tokens', ('0.225', '0.045', None, '0.75', None), (), None, None, None, None, None, None), ('2026-11-03T00:00:00', False, 'usd_per_1m_tokens', ('0.15', '0.03', None, '0.5', None), (), None, None, None, None, None, None)), None),
     ('unbiased/pareto-26.10', 'Pareto 26.10', 'openrouter', 'unbiased/pareto-26.10', ('openrouter/unbiased/pareto-26.10',), 'text', ('chat',), 1048576, None, 'https://openrouter.ai/models', '2026-11-19', ((None, False, 'usd_per_1m_tokens', ('0.8', '0.03', None, '3.2', None), (), None, None, None, None, None, None),), None),
     ('unbiased/pareto-26.9', 'Pareto 26.9', 'openrouter', 'unbiased/pareto-26.9', ('openrouter/unbiased/pareto-26.9',), 'text', ('chat',), 262144, None, 'https://openrouter.ai/models', '2026-11-19', ((None, False, 'usd_per_1m_tokens', ('2.5', '0.25', None, '7.5', None), (), None, None, None, None, None, None),), None),
