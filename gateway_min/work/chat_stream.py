@@ -3,6 +3,11 @@ an estimate, the upstream's `[DONE]`. One outcome at its end (ChatStream.outcome
 measured usage; an end without one, a broken upstream or a client that goes away before it settles an estimate
 (prompt bound + every output byte) capped at the hold and marked estimated; a stream that broke or ended before its
 first event served nothing and is aborted. The upstream's own `compose.*` events are dropped.
+
+A native chat stream's `compose.receipt` event is itself a chunk of the stream it ends (ChatStream.receipt_event):
+the stream's `id`, `object: "chat.completion.chunk"`, `created` and `model`, empty `choices` (as the usage chunk has),
+and the receipt's camelCase fields beside them (its own id as `receiptId`), so that OpenAI-compatible clients,
+which parse every event as a chunk, pass it by like a usage chunk.
 """
 
 from __future__ import annotations
@@ -73,8 +78,8 @@ class TokenStream(ABC):
     def abort_reason(self, broken: str | None) -> str:
         return "upstream_broken" if broken else "upstream_sent_nothing"
 
-    def receipt_event(self, receipt: dict[str, Any]) -> bytes:
-        return receipts.sse_event(receipt)
+    @abstractmethod
+    def receipt_event(self, receipt: dict[str, Any]) -> bytes: ...
 
     def outcome(self, disconnected: bool, broken: str | None, maximum: int) -> Metered:
         """What the stream comes to at its end: the usage read whole is the measure, even if the client left
@@ -115,6 +120,7 @@ class ChatStream(TokenStream):
         super().__init__(model, body, prompt_bound, output_limit, clock)
         options = body.get("stream_options")
         self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
+        self.identity: dict[str, Any] = {}  # the stream's id, created and model, from its first chunk that has them
 
     def forward(self, chunk: bytes) -> bytes:
         """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. The upstream's
@@ -135,6 +141,8 @@ class ChatStream(TokenStream):
                 except orjson.JSONDecodeError:
                     document = None
             if isinstance(document, dict):
+                if not self.identity:
+                    self._identify(document)
                 if isinstance(document.get("usage"), dict):
                     self.usage = document
                     if not self.client_wants_usage and not document.get("choices"):
@@ -145,6 +153,27 @@ class ChatStream(TokenStream):
             self.relayed += data is not None  # a comment is no event
             out.append(event + b"\n\n")
         return b"".join(out)
+
+    def _identify(self, document: dict[str, Any]) -> None:
+        ident, created, model = document.get("id"), document.get("created"), document.get("model")
+        if isinstance(ident, str) and 0 < len(ident) <= 200:
+            self.identity = {"id": ident, "created": created if type(created) is int else None,
+                             "model": model if isinstance(model, str) and len(model) <= 200 else None}
+
+    def receipt_event(self, receipt: dict[str, Any]) -> bytes:
+        """`compose.receipt` as a chunk of this stream: its id, created and model (or, if the upstream named none,
+        the receipt's hex, its time and the model's id), no choices, and the receipt (camelCase) beside them."""
+        fields = receipts.camel(receipt)
+        receipt_id = str(fields.pop("id", ""))
+        settled_at = receipt.get("settled_at")
+        frame: dict[str, Any] = {"id": self.identity.get("id") or "chatcmpl-" + receipt_id.removeprefix("rct_"),
+                                 "object": "chat.completion.chunk",
+                                 "created": self.identity.get("created") or (
+                                     settled_at // 1000 if type(settled_at) is int else 0),
+                                 "model": self.identity.get("model") or self.model.id, "choices": []}
+        frame.update((name, value) for name, value in fields.items() if name not in frame)
+        frame["receiptId"] = receipt_id
+        return b"event: compose.receipt\ndata: " + orjson.dumps(frame) + b"\n\n"
 
     def served_nothing(self, disconnected: bool, broken: str | None) -> bool:
         """The upstream ended or broke before its first event, and reported no usage: nothing was served, so nothing

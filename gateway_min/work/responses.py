@@ -9,8 +9,8 @@ calls apart from tokens, at prices this catalog does not hold, so such a call co
 
 A stream is settled from its terminal event (`response.completed`, `response.incomplete`, `response.failed`)
 when it carries usage, else from the documented estimate; one that produced no output and no usage served nothing.
-Native streams end with `event: compose.receipt`, whose data is a typed event (`"type": "compose.receipt"`) so that
-clients which dispatch on `type` pass it by.
+Native streams end with `event: compose.receipt`, whose data is a typed event (`"type": "compose.receipt"`, the
+`sequence_number` after the stream's last) so that clients which dispatch on `type` pass it by.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class ResponsesStream(TokenStream):
     flavor = "openai-responses"
     response_id: str | None = None
     failed = False
+    sequence = 0  # the last event's sequence_number: the receipt event's follows it
 
     def forward(self, chunk: bytes) -> bytes:
         out = []
@@ -92,6 +93,9 @@ class ResponsesStream(TokenStream):
 
     def _read(self, document: dict[str, Any], named: str) -> None:
         kind = document.get("type") if isinstance(document.get("type"), str) else named
+        number = document.get("sequence_number")
+        if type(number) is int and self.sequence < number < 2**53:
+            self.sequence = number
         if kind == "response.created":
             self.response_id = response_id(document)
         elif kind in DELTAS and isinstance(document.get("delta"), str):
@@ -118,5 +122,5 @@ class ResponsesStream(TokenStream):
         return b""
 
     def receipt_event(self, receipt: dict[str, Any]) -> bytes:
-        return b"event: compose.receipt\ndata: " + orjson.dumps({"type": "compose.receipt",
-                                                                 **receipts.camel(receipt)}) + b"\n\n"
+        event = {"type": "compose.receipt", "sequence_number": self.sequence + 1, **receipts.camel(receipt)}
+        return b"event: compose.receipt\ndata: " + orjson.dumps(event) + b"\n\n"

@@ -182,3 +182,28 @@ async def test_a_stream_that_sends_nothing_charges_nothing(streaming: tuple[Harn
     provider.chunks = chunks
     _, intent = await stream(harness)
     assert (intent.state, intent.reason) == ("aborted", "upstream_sent_nothing")
+
+
+@pytest.mark.parametrize(("first", "identity"), [
+    ({"id": "chatcmpl-up", "created": 1_700_000_123, "model": "gpt-4.1-2025-04-14"},
+     {"id": "chatcmpl-up", "created": 1_700_000_123, "model": "gpt-4.1-2025-04-14"}),
+    ({}, None),  # an upstream that names no id: the receipt's hex, its time, the model
+    ({"id": 5, "created": "soon", "model": ["x"]}, None),  # nor one that can be a chunk's
+])
+async def test_the_receipt_event_is_a_chunk_of_the_stream_it_ends(streaming: tuple[Harness, Streaming],
+                                                                 first: dict[str, Any],
+                                                                 identity: dict[str, Any] | None) -> None:
+    """OpenAI-compatible clients parse every event as a chunk: the receipt is one with no choices (like the usage
+    chunk), named by the stream's id, created and model, with the receipt's fields beside them."""
+    harness, provider = streaming
+    provider.chunks = [event({**first, "object": "chat.completion.chunk", "choices": [
+        {"index": 0, "delta": {"content": "hi"}}]}), content("there"), usage_chunk(), b"data: [DONE]\n\n"]
+    text, intent = await stream(harness)
+    name, data = frames(text)[-2]
+    frame = orjson.loads(data)
+    stored = orjson.loads(intent.receipt)
+    assert name == "compose.receipt" and frame["object"] == "chat.completion.chunk" and frame["choices"] == []
+    assert frame["receiptId"] == stored["id"] and frame["finalAmountWei"] == stored["final_amount_wei"]
+    expected = identity or {"id": "chatcmpl-" + stored["id"].removeprefix("rct_"),
+                            "created": stored["settled_at"] // 1000, "model": "gpt-4.1"}
+    assert {k: frame[k] for k in ("id", "created", "model")} == expected

@@ -83,15 +83,28 @@ async def test_native_stream_emits_the_receipt_before_done_and_openai_sdk_reads_
         usage_chunk = orjson.loads(events[-3][1])
         assert usage_chunk["usage"]["completion_tokens"] > 0  # asked for, so passed on
         intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
-        assert intent is not None and receipt == receipts.camel(orjson.loads(intent.receipt or ""))
+        assert intent is not None
+        stored = receipts.camel(orjson.loads(intent.receipt or ""))
+        # a chunk of the stream it ends (its id, created, model; no choices), the receipt beside it
+        assert {k: receipt[k] for k in ("id", "object", "created", "model", "choices")} == {
+            k: usage_chunk[k] for k in ("id", "object", "created", "model")} | {"choices": []}
+        assert receipt["object"] == "chat.completion.chunk"
+        chunk_keys = ("id", "object", "created", "model", "choices", "receiptId")
+        assert {k: v for k, v in receipt.items() if k not in chunk_keys} == {k: v for k, v in stored.items() if k != "id"}
+        assert receipt["receiptId"] == stored["id"]
         assert response.headers["x-compose-budget-remaining-kind"] == "reserved"
-        assert response.headers["x-compose-response-id"] == "resp_" + receipt["id"].removeprefix("rct_")
+        assert response.headers["x-compose-response-id"] == "resp_" + receipt["receiptId"].removeprefix("rct_")
         sdk = openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0)
-        text = ""
+        text, seen = "", []
         async for chunk in await sdk.chat.completions.create(model="gpt-4.1", stream=True,
                                                              messages=[{"role": "user", "content": "native"}]):
-            text += (chunk.choices[0].delta.content or "") if chunk.choices else ""
+            seen.append(chunk)
+            text += chunk.choices[0].delta.content or "" if chunk.choices else ""
         assert "native" in text
+        assert [c.choices for c in seen].count([]) == 1 and seen[-1].choices == []  # a loop over choices skips it
+        last = seen[-1]
+        assert last.id == seen[0].id and last.object == "chat.completion.chunk"
+        assert (last.model_extra or {})["finalAmountWei"] and (last.model_extra or {})["receiptId"].startswith("rct_")
         await sdk.close()
 
 

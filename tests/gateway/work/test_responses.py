@@ -61,10 +61,9 @@ async def test_the_openai_sdk_creates_streams_and_retrieves_on_both_route_famili
             items = await native.responses.input_items.list(made.id)
             assert [item.type for item in items.data] == ["message"]
             async with native.responses.stream(**ASK) as stream:
-                async for _ in stream:
-                    pass
+                kinds = [event.type async for event in stream]  # the SDK passes the typed receipt event by
                 final = await stream.get_final_response()
-            assert final.output_text == made.output_text
+            assert final.output_text == made.output_text and kinds[-2:] == ["response.completed", "compose.receipt"]
             streamed = [event async for event in await external.responses.create(**ASK, stream=True)]
             assert streamed[-1].type == "response.completed"
     reserved, spent = await harness.ledger.totals(key_id)
@@ -80,6 +79,7 @@ async def test_a_native_stream_ends_with_a_typed_receipt_equal_to_the_ledger(har
     assert [name for name, _ in got][-2:] == ["response.completed", "compose.receipt"]
     _name, receipt = got[-1]
     assert receipt["type"] == "compose.receipt"
+    assert receipt["sequence_number"] == got[-2][1]["sequence_number"] + 1  # it follows the terminal event
     assert receipt["finalAmountWei"] == str(charge_of(got[-2][1]["response"]["usage"]))
     intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
     assert intent is not None and str(intent.settled) == receipt["finalAmountWei"]

@@ -97,7 +97,8 @@ async def test_sdk_pays_an_upto_stream_settled_after_its_end(x402: X402Harness) 
     assert events[-1] == "data: [DONE]"
     assert events[-2].startswith("event: compose.receipt\ndata: ")
     receipt = orjson.loads(events[-2].split("data: ", 1)[1])
-    assert named == "resp_" + receipt["id"].removeprefix("rct_")  # the stream and its receipt pair up
+    assert named == "resp_" + receipt["receiptId"].removeprefix("rct_")  # the stream and its receipt pair up
+    assert receipt["object"] == "chat.completion.chunk" and receipt["choices"] == []  # a chunk of the stream
     usage = next(orjson.loads(e[6:])["usage"] for e in events if e.startswith("data: {") and '"usage"' in e)
     charge = pricing.price("gpt-4.1", {"input_tokens": usage["prompt_tokens"],
                                        "output_tokens": usage["completion_tokens"]})
