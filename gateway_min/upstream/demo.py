@@ -17,6 +17,15 @@ from typing import Any, Final
 import orjson
 
 from gateway_min.upstream.demo_responses import DemoResponses
+from gateway_min.upstream.demo_shapes import (
+    Answer,
+    DemoRefusal,
+    chat_answer,
+    embedding,
+    embedding_options,
+    encoded,
+    prompt_words,
+)
 from gateway_min.upstream.demo_videos import DemoVideos
 from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
 from gateway_min.work.audio import wav_seconds, wav_silence
@@ -36,11 +45,13 @@ def _words(value: Any) -> list[str]:
 
 
 def _prompt(body: dict[str, Any]) -> tuple[int, list[str]]:
+    """(prompt tokens: the messages' words, 3 per message, the tools, formats and calls; the last user message's
+    words)."""
     messages = body.get("messages") or [{"role": "user", "content": body.get("input", "")}]
     words = [w for m in messages if isinstance(m, dict) for w in _words(m.get("content"))]
     last = next((_words(m.get("content")) for m in reversed(messages) if isinstance(m, dict)
                  and m.get("role") == "user"), [])
-    return len(words) + 3 * len(messages), last
+    return len(words) + 3 * len(messages) + prompt_words(body), last
 
 
 def _limit(body: dict[str, Any]) -> int:
@@ -48,9 +59,27 @@ def _limit(body: dict[str, Any]) -> int:
     return min(limits) if limits else 64
 
 
-def _reply_words(model: str, last: list[str], limit: int) -> tuple[list[str], str]:
-    words = ["Demo", "reply", "from", model + ":", *last[:48], "(end", "of", "demo", "reply)"]
-    return (words[:limit], "length") if len(words) > limit else (words, "stop")
+def _reply_words(model: str, last: list[str]) -> list[str]:
+    return ["Demo", "reply", "from", model + ":", *last[:48], "(end", "of", "demo", "reply)"]
+
+
+def _message(answer: Answer) -> dict[str, Any]:
+    """The assistant message of `answer`: text, a tool call, or a legacy function call."""
+    call = answer.call
+    if call is None:
+        return {"role": "assistant", "content": answer.text, "refusal": None}
+    function = {"name": call.name, "arguments": answer.text}
+    if call.legacy:
+        return {"role": "assistant", "content": None, "function_call": function}
+    return {"role": "assistant", "content": None, "refusal": None,
+            "tool_calls": [{"id": call.call_id, "type": "function", "function": function}]}
+
+
+def refused(refusal: DemoRefusal) -> UpstreamReply:
+    """A request the demo cannot answer as asked: a 400 as OpenAI words one."""
+    error = {"error": {"message": str(refusal), "type": "invalid_request_error", "param": refusal.param,
+                       "code": "invalid_value"}}
+    return UpstreamReply(400, "application/json", orjson.dumps(error))
 
 
 def mp3_silence(seconds: float) -> bytes:
@@ -87,31 +116,49 @@ class DemoProvider:
         body = request.body
         model = str(body.get("model"))
         prompt, last = _prompt(body)
-        words, finish = _reply_words(model, last, _limit(body))
-        usage = {"prompt_tokens": prompt, "completion_tokens": len(words), "total_tokens": prompt + len(words)}
         ident = "chatcmpl-demo" + hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
+        try:
+            answer = chat_answer(body, _reply_words(model, last), _limit(body), ident)
+        except DemoRefusal as refusal:
+            return refused(refusal)
+        usage = {"prompt_tokens": prompt, "completion_tokens": len(answer.pieces),
+                 "total_tokens": prompt + len(answer.pieces)}
         if not request.stream:
             reply = {"id": ident, "object": "chat.completion", "created": CREATED, "model": model,
-                     "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
-                                  "finish_reason": finish, "logprobs": None}], "usage": usage}
+                     "choices": [{"index": 0, "message": _message(answer), "finish_reason": answer.finish,
+                                  "logprobs": None}], "usage": usage}
             return UpstreamReply(200, "application/json", orjson.dumps(reply))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return UpstreamReply(200, "text/event-stream",
-                             chunks=self._chat_events(ident, model, words, finish, usage if include_usage else None))
+                             chunks=self._chat_events(ident, model, answer, usage if include_usage else None))
 
-    async def _chat_events(self, ident: str, model: str, words: list[str], finish: str,
+    async def _chat_events(self, ident: str, model: str, answer: Answer,
                            usage: dict[str, int] | None) -> AsyncIterator[bytes]:
         def event(delta: dict[str, Any], reason: str | None = None) -> bytes:
             chunk = {"id": ident, "object": "chat.completion.chunk", "created": CREATED, "model": model,
                      "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]}
             return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
-        yield event({"role": "assistant", "content": ""})
-        for i, word in enumerate(words):
+        call = answer.call
+        opening = _message(answer)
+        if call is None:
+            opening["content"] = ""
+        elif call.legacy:
+            opening["function_call"]["arguments"] = ""
+        else:
+            opening["tool_calls"] = [{"index": 0, **opening["tool_calls"][0]}]
+            opening["tool_calls"][0]["function"]["arguments"] = ""
+        yield event(opening)
+        for fragment in answer.fragments():
             if self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
-            yield event({"content": word if i == 0 else " " + word})
-        yield event({}, finish)
+            if call is None:
+                yield event({"content": fragment})
+            elif call.legacy:
+                yield event({"function_call": {"arguments": fragment}})
+            else:
+                yield event({"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]})
+        yield event({}, answer.finish)
         if usage is not None:
             chunk = {"id": ident, "object": "chat.completion.chunk", "created": CREATED, "model": model,
                      "choices": [], "usage": usage}
@@ -142,6 +189,11 @@ class DemoProvider:
         return await self.responses.send(request)
 
     async def _embeddings(self, request: UpstreamRequest) -> UpstreamReply:
+        """Vectors of the asked `dimensions` (16 by default), as floats or base64 float32 (`encoding_format`)."""
+        try:
+            dimensions, encoding = embedding_options(request.body)
+        except DemoRefusal as refusal:
+            return refused(refusal)
         inputs: Any = request.body.get("input") or []
         flat = isinstance(inputs, list) and bool(inputs) and all(type(item) is int for item in inputs)
         items: list[Any] = [inputs] if isinstance(inputs, str) or flat else list(inputs)  # one text, or token ids
@@ -149,8 +201,7 @@ class DemoProvider:
         for index, item in enumerate(items):
             text = item if isinstance(item, str) else " ".join(map(str, item))
             tokens += len(text.split()) if isinstance(item, str) else len(item)
-            digest = hashlib.sha256(text.encode()).digest()
-            vector = [round((byte - 128) / 128, 4) for byte in digest[:16]]
+            vector = encoded(embedding(text, dimensions), encoding)
             data.append({"object": "embedding", "index": index, "embedding": vector})
         reply = {"object": "list", "data": data, "model": request.body.get("model"),
                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}

@@ -1,5 +1,6 @@
 """The demo provider's Responses API: create (plain, or streamed as OpenAI's typed events with usage in the
-terminal event), retrieve, input items and cancel, for responses it keeps in memory (the last MAX_KEPT).
+terminal event), retrieve, input items and cancel, for responses it keeps in memory (the last MAX_KEPT). Function
+tools are called and `text.format` is followed as in chat (demo_shapes.py).
 
 Deterministic like the rest of the demo: tokens are whitespace-separated words (plus 3 per input item), never more
 than the engine's byte bound; a reply stops at `max_output_tokens` (then `incomplete`, reason `max_output_tokens`).
@@ -15,6 +16,7 @@ from typing import Any, Final
 
 import orjson
 
+from gateway_min.upstream.demo_shapes import DemoRefusal, prompt_words, responses_answer, words
 from gateway_min.upstream.provider import UpstreamReply, UpstreamRequest
 
 CREATED: Final = 1_735_689_600
@@ -37,8 +39,8 @@ def _items(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [item if isinstance(item, dict) else {"role": "user", "content": str(item)} for item in items]
 
 
-def _error(status: int, message: str, code: str | None = None) -> UpstreamReply:
-    body = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
+def _error(status: int, message: str, code: str | None = None, param: str | None = None) -> UpstreamReply:
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
     return UpstreamReply(status, "application/json", orjson.dumps(body))
 
 
@@ -56,40 +58,48 @@ class DemoResponses:
         body = request.body
         model = str(body.get("model"))
         items = _items(body)
-        prompt = sum(len(_words(item)) + 3 for item in items) + len(_words(body.get("instructions") or ""))
+        prompt = sum(len(_words(item)) + 3 + words(item.get("arguments")) for item in items) + \
+            len(_words(body.get("instructions") or "")) + prompt_words(body)
         last = next((_words(item.get("content")) for item in reversed(items) if item.get("role") == "user"), [])
         asked = body.get("max_output_tokens")
         limit: int = asked if isinstance(asked, int) else 64
-        words = ["Demo", "response", "from", model + ":", *last[:48], "(end", "of", "demo", "response)"]
-        incomplete = len(words) > limit
-        words = words[:limit]
+        reply = ["Demo", "response", "from", model + ":", *last[:48], "(end", "of", "demo", "response)"]
         digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        ident, message_id = "resp_demo" + digest[:24], "msg_demo" + digest[24:48]
-        text = " ".join(words)
-        message = {"type": "message", "id": message_id, "status": "incomplete" if incomplete else "completed",
-                   "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]}
+        ident, item_id = "resp_demo" + digest[:24], digest[24:48]
+        try:
+            answer = responses_answer(body, items, reply, limit, ident)
+        except DemoRefusal as refusal:
+            return _error(400, str(refusal), "invalid_value", refusal.param)
+        status = "incomplete" if answer.truncated else "completed"
+        if answer.call is None:
+            output: dict[str, Any] = {
+                "type": "message", "id": "msg_demo" + item_id, "status": status, "role": "assistant",
+                "content": [{"type": "output_text", "text": answer.text, "annotations": []}]}
+        else:
+            output = {"type": "function_call", "id": "fc_demo" + item_id, "call_id": answer.call.call_id,
+                      "name": answer.call.name, "arguments": answer.text, "status": status}
+        text = body.get("text") if isinstance(body.get("text"), dict) else {"format": {"type": "text"}}
         response = {
-            "id": ident, "object": "response", "created_at": CREATED,
-            "status": "incomplete" if incomplete else "completed", "error": None,
-            "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
+            "id": ident, "object": "response", "created_at": CREATED, "status": status, "error": None,
+            "incomplete_details": {"reason": "max_output_tokens"} if answer.truncated else None,
             "instructions": body.get("instructions"), "max_output_tokens": body.get("max_output_tokens"),
-            "model": model, "output": [message], "parallel_tool_calls": True, "previous_response_id":
+            "model": model, "output": [output], "parallel_tool_calls": True, "previous_response_id":
             body.get("previous_response_id"), "store": True, "temperature": 1.0, "top_p": 1.0,
-            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": body.get("tools") or [],
+            "text": text, "tool_choice": body.get("tool_choice") or "auto", "tools": body.get("tools") or [],
             "truncation": "disabled", "metadata": body.get("metadata") or {},
             "usage": {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0},
-                      "output_tokens": len(words), "output_tokens_details": {"reasoning_tokens": 0},
-                      "total_tokens": prompt + len(words)}}
+                      "output_tokens": len(answer.pieces), "output_tokens_details": {"reasoning_tokens": 0},
+                      "total_tokens": prompt + len(answer.pieces)}}
         self.kept[ident] = (response, [{"id": f"msg_in{index}_{digest[:8]}", "type": "message", **item}
                                        for index, item in enumerate(items)])
         while len(self.kept) > MAX_KEPT:
             self.kept.popitem(last=False)
         if not request.stream:
             return UpstreamReply(200, "application/json", orjson.dumps(response))
-        return UpstreamReply(200, "text/event-stream", chunks=self._events(response, message, words))
+        return UpstreamReply(200, "text/event-stream", chunks=self._events(response, output, answer.fragments()))
 
-    async def _events(self, response: dict[str, Any], message: dict[str, Any],
-                      words: list[str]) -> AsyncIterator[bytes]:
+    async def _events(self, response: dict[str, Any], item: dict[str, Any],
+                      fragments: list[str]) -> AsyncIterator[bytes]:
         sequence = 0
 
         def event(kind: str, **fields: Any) -> bytes:
@@ -101,21 +111,29 @@ class DemoResponses:
         started = {**response, "status": "in_progress", "output": [], "usage": None, "incomplete_details": None}
         yield event("response.created", response=started)
         yield event("response.in_progress", response=started)
-        opened = {**message, "status": "in_progress", "content": []}
-        yield event("response.output_item.added", output_index=0, item=opened)
-        part = {"type": "output_text", "text": "", "annotations": []}
-        yield event("response.content_part.added", item_id=message["id"], output_index=0, content_index=0, part=part)
-        for index, word in enumerate(words):
-            if self.chunk_delay:
-                await asyncio.sleep(self.chunk_delay)
-            yield event("response.output_text.delta", item_id=message["id"], output_index=0, content_index=0,
-                        delta=word if index == 0 else " " + word, logprobs=[])
-        text = message["content"][0]["text"]
-        yield event("response.output_text.done", item_id=message["id"], output_index=0, content_index=0, text=text,
-                    logprobs=[])
-        yield event("response.content_part.done", item_id=message["id"], output_index=0, content_index=0,
-                    part=message["content"][0])
-        yield event("response.output_item.done", output_index=0, item=message)
+        where = {"item_id": item["id"], "output_index": 0}
+        if item["type"] == "function_call":
+            yield event("response.output_item.added", output_index=0,
+                        item={**item, "status": "in_progress", "arguments": ""})
+            for fragment in fragments:
+                if self.chunk_delay:
+                    await asyncio.sleep(self.chunk_delay)
+                yield event("response.function_call_arguments.delta", **where, delta=fragment)
+            yield event("response.function_call_arguments.done", **where, name=item["name"],
+                        arguments=item["arguments"])
+        else:
+            yield event("response.output_item.added", output_index=0,
+                        item={**item, "status": "in_progress", "content": []})
+            part = {"type": "output_text", "text": "", "annotations": []}
+            yield event("response.content_part.added", **where, content_index=0, part=part)
+            for fragment in fragments:
+                if self.chunk_delay:
+                    await asyncio.sleep(self.chunk_delay)
+                yield event("response.output_text.delta", **where, content_index=0, delta=fragment, logprobs=[])
+            text = item["content"][0]["text"]
+            yield event("response.output_text.done", **where, content_index=0, text=text, logprobs=[])
+            yield event("response.content_part.done", **where, content_index=0, part=item["content"][0])
+        yield event("response.output_item.done", output_index=0, item=item)
         terminal = "response.completed" if response["status"] == "completed" else "response.incomplete"
         yield event(terminal, response=response)
 
