@@ -7,7 +7,9 @@ first event served nothing and is aborted. The upstream's own `compose.*` events
 A native chat stream's `compose.receipt` event is itself a chunk of the stream it ends (ChatStream.receipt_event):
 the stream's `id`, `object: "chat.completion.chunk"`, `created` and `model`, empty `choices` (as the usage chunk has),
 and the receipt's camelCase fields beside them (its own id as `receiptId`), so that OpenAI-compatible clients,
-which parse every event as a chunk, pass it by like a usage chunk.
+which parse every event as a chunk, pass it by like a usage chunk. The usage chunk the client asked for is held
+back until the end and follows the receipt: it is the last chunk before `[DONE]`, as on OpenAI's streams, where
+clients that take the usage from the last chunk (the `openai` SDK's `.stream()` helper, llama-index) find it.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ class ChatStream(TokenStream):
         options = body.get("stream_options")
         self.client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
         self.identity: dict[str, Any] = {}  # the stream's id, created and model, from its first chunk that has them
+        self.held: list[bytes] = []  # usage-only chunks, sent last (closing)
 
     def forward(self, chunk: bytes) -> bytes:
         """The bytes to pass on for this upstream chunk; remembers the usage chunk and counts output. The upstream's
@@ -145,8 +148,11 @@ class ChatStream(TokenStream):
                     self._identify(document)
                 if isinstance(document.get("usage"), dict):
                     self.usage = document
-                    if not self.client_wants_usage and not document.get("choices"):
-                        continue  # a usage-only chunk the client did not ask for (its empty choices break clients)
+                    if not document.get("choices"):  # a usage-only chunk: sent last if the client asked for it
+                        if self.client_wants_usage:  # (it did not: its empty choices would break clients)
+                            self.held.append(event + b"\n\n")
+                            self.relayed += 1
+                        continue
                 choices = document.get("choices")
                 for choice in choices if isinstance(choices, list) else ():
                     self.output_bytes += _output_bytes(choice)
@@ -181,7 +187,9 @@ class ChatStream(TokenStream):
         return not disconnected and not self.relayed and self.usage is None
 
     def closing(self) -> bytes:
-        return DONE  # every chat stream ends with it, the upstream's having been dropped (it precedes ours)
+        """The usage chunk held back, then `[DONE]`: every chat stream ends with it, the upstream's having been
+        dropped (it precedes ours)."""
+        return b"".join(self.held) + DONE
 
     def missing_usage(self) -> str:
         return "usage chunk unreadable" if self.usage else "no usage chunk"

@@ -77,11 +77,11 @@ async def test_native_stream_emits_the_receipt_before_done_and_openai_sdk_reads_
                                          json=chat(stream=True, stream_options={"include_usage": True}))
         events = _events(response.text)
         assert events[-1] == (None, "[DONE]")
-        name, data = events[-2]
+        name, data = events[-3]
         assert name == "compose.receipt"
         receipt = orjson.loads(data)
-        usage_chunk = orjson.loads(events[-3][1])
-        assert usage_chunk["usage"]["completion_tokens"] > 0  # asked for, so passed on
+        usage_chunk = orjson.loads(events[-2][1])  # asked for, so passed on: last, as on OpenAI's streams
+        assert events[-2][0] is None and usage_chunk["usage"]["completion_tokens"] > 0
         intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
         assert intent is not None
         stored = receipts.camel(orjson.loads(intent.receipt or ""))
@@ -105,6 +105,12 @@ async def test_native_stream_emits_the_receipt_before_done_and_openai_sdk_reads_
         last = seen[-1]
         assert last.id == seen[0].id and last.object == "chat.completion.chunk"
         assert (last.model_extra or {})["finalAmountWei"] and (last.model_extra or {})["receiptId"].startswith("rct_")
+        # the SDK's .stream() helper takes the usage from the last chunk: it is the usage chunk, after the receipt
+        async with sdk.chat.completions.stream(model="gpt-4.1", messages=[{"role": "user", "content": "helper"}],
+                                               stream_options={"include_usage": True}) as helper:
+            final = await helper.get_final_completion()
+        assert final.usage is not None and final.usage.completion_tokens > 0
+        assert "helper" in (final.choices[0].message.content or "")
         await sdk.close()
 
 

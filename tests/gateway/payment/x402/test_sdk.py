@@ -94,9 +94,9 @@ async def test_sdk_pays_an_upto_stream_settled_after_its_end(x402: X402Harness) 
             named = response.headers["x-compose-response-id"]
             text = (await response.aread()).decode()
     events = [block for block in text.split("\n\n") if block.strip()]
-    assert events[-1] == "data: [DONE]"
-    assert events[-2].startswith("event: compose.receipt\ndata: ")
-    receipt = orjson.loads(events[-2].split("data: ", 1)[1])
+    assert events[-1] == "data: [DONE]" and '"usage"' in events[-2]  # the usage chunk asked for comes last
+    assert events[-3].startswith("event: compose.receipt\ndata: ")
+    receipt = orjson.loads(events[-3].split("data: ", 1)[1])
     assert named == "resp_" + receipt["receiptId"].removeprefix("rct_")  # the stream and its receipt pair up
     assert receipt["object"] == "chat.completion.chunk" and receipt["choices"] == []  # a chunk of the stream
     usage = next(orjson.loads(e[6:])["usage"] for e in events if e.startswith("data: {") and '"usage"' in e)
