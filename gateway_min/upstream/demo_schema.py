@@ -1,10 +1,11 @@
 """The demo provider's structured output: a deterministic, minimal instance of a JSON Schema (a tool's `parameters`,
 a `json_schema` response format), checked with `jsonschema` before it is returned.
 
-Minimal means: an object has its required properties (and as many more as `minProperties` asks), an array
-`minItems` items (one when it allows that many, so a list is never empty without reason), a string "demo" (or the
-value its `format` names, cut or padded to its length bounds), a number 0 moved into its bounds, `enum` its first
-value, `const` its value, `anyOf`/`oneOf` the first option that validates. `$ref`s are resolved inside the schema.
+Minimal means: an object has its required properties (near the top its optional ones too, as a model filling in
+a form would; and as many more as `minProperties` asks), an array `minItems` items (one when it allows that many,
+so a list is never empty without reason), a string "demo" (or the value its `format` names, cut or padded to its
+length bounds), a number 0 moved into its bounds, `enum` its first value, `const` its value, `anyOf`/`oneOf` the
+first option that validates. `$ref`s are resolved inside the schema.
 A schema this cannot satisfy (a `pattern` "demo" does not match, `not`, a contradiction) raises Unsatisfiable:
 the demo refuses the request (400) rather than return what does not validate.
 """
@@ -22,6 +23,7 @@ from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
 MAX_DEPTH: Final = 24
+OPTIONAL_DEPTH: Final = 4  # optional properties are filled in above this depth (a recursive model ends)
 MAX_ITEMS: Final = 64  # minItems / minProperties beyond this are refused: the demo answers small
 FORMATS: Final = {"date-time": "2025-01-01T00:00:00Z", "date": "2025-01-01", "time": "00:00:00Z",
                   "email": "demo@example.com", "idn-email": "demo@example.com", "uri": "https://example.com/",
@@ -152,19 +154,26 @@ class _Maker:
         return first
 
     def obj(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        """The required properties; near the top (as a model fills a form) the optional ones too, those that can be
+        made; then made-up ones up to `minProperties`."""
         given = schema.get("properties")
         properties: dict[str, Any] = given if isinstance(given, dict) else {}
         listed = schema.get("required")
-        required = [name for name in listed if isinstance(name, str)] if isinstance(listed, list) else []
-        wanted = _count(schema, "minProperties") or 0
-        if wanted > MAX_ITEMS or len(required) > 4 * MAX_ITEMS:
+        required = list(dict.fromkeys(name for name in listed if isinstance(name, str))) \
+            if isinstance(listed, list) else []
+        wanted, most = _count(schema, "minProperties") or 0, _count(schema, "maxProperties")
+        if wanted > MAX_ITEMS or len(required) > 4 * MAX_ITEMS or len(properties) > 4 * MAX_ITEMS:
             raise Unsatisfiable("the schema asks for too many properties")
-        names = list(dict.fromkeys(required))
-        names += [name for name in properties if name not in names][:max(0, wanted - len(names))]
         extra = schema.get("additionalProperties", True)
-        value: dict[str, Any] = {}
-        for name in names:
-            value[name] = self.make(properties.get(name, extra), depth + 1)
+        value = {name: self.make(properties.get(name, extra), depth + 1) for name in required}
+        optional = [name for name in properties if name not in value]
+        for name in optional if depth < OPTIONAL_DEPTH else optional[:max(0, wanted - len(value))]:
+            if most is not None and len(value) >= most:
+                break
+            try:
+                value[name] = self.make(properties[name], depth + 1)
+            except Unsatisfiable:
+                continue  # it may be left out
         for index in range(len(value), wanted):
             value[f"demo{index}"] = self.make(extra, depth + 1)
         return value

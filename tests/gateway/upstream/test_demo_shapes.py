@@ -57,7 +57,7 @@ async def test_offered_tools_are_called_with_arguments_valid_against_the_schema(
     assert call["type"] == "function" and call["function"]["name"] == "get_weather" and call["id"].startswith("call_")
     arguments = json.loads(call["function"]["arguments"])
     jsonschema.validate(arguments, WEATHER)
-    assert arguments == {"city": "demo", "unit": "celsius", "days": 1}  # required only, enum's first, in bounds
+    assert arguments == {"city": "demo", "unit": "celsius", "days": 1, "note": "demo"}  # enum's first, in bounds
     assert reply["usage"]["completion_tokens"] == len(call["function"]["arguments"].split(" "))
     assert (await _send("chat", body))[1] == reply  # deterministic
 
@@ -210,6 +210,10 @@ async def test_usage_of_what_the_demo_returned_is_what_the_ledger_charges(harnes
     ({"oneOf": [{"type": "string", "maxLength": 1}, {"type": "string", "minLength": 2}]}, "d"),
     ({"oneOf": [{"type": "string", "pattern": "(?<=a)b"}, {"type": "integer"}]}, 0),  # the first that can be
     (True, "demo"),
+    ({"properties": {"a": {"type": "string"}, "b": {"not": {}}, "c": {"type": "null"}}, "maxProperties": 1},
+     {"a": "demo"}),  # optional ones filled in when they can be, up to maxProperties
+    ({"$defs": {"N": {"type": "object", "properties": {"next": {"$ref": "#/$defs/N"}}}}, "$ref": "#/$defs/N"},
+     {"next": {"next": {"next": {"next": {}}}}}),  # a recursive optional property ends
 ])
 def test_schema_instances_are_minimal_and_valid(schema: Any, expected: Any) -> None:
     assert instance(schema) == expected
