@@ -9,8 +9,10 @@ calls apart from tokens, at prices this catalog does not hold, so such a call co
 
 A stream is settled from its terminal event (`response.completed`, `response.incomplete`, `response.failed`)
 when it carries usage, else from the documented estimate; one that produced no output and no usage served nothing.
-Native streams end with `event: compose.receipt`, whose data is a typed event (`"type": "compose.receipt"`, the
-`sequence_number` after the stream's last) so that clients which dispatch on `type` pass it by.
+Native streams carry `event: compose.receipt`, whose data is a typed event (`"type": "compose.receipt"`) so that
+clients which dispatch on `type` pass it by. The terminal event is held back until the stream is settled and sent
+after the receipt: a stream ends with it, as OpenAI's do, for clients that take the last event as the response
+(llama-index's OpenAIResponses).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class ResponsesStream(TokenStream):
     flavor = "openai-responses"
     response_id: str | None = None
     failed = False
-    sequence = 0  # the last event's sequence_number: the receipt event's follows it
+    held = b""  # the terminal event, sent last (closing)
 
     def forward(self, chunk: bytes) -> bytes:
         out = []
@@ -86,16 +88,14 @@ class ResponsesStream(TokenStream):
             if isinstance(document, dict):
                 self._read(document, event_name(event).decode("utf-8", "replace"))
             self.relayed += data is not None
-            out.append(event + b"\n\n")
             if self.done:
+                self.held = event + b"\n\n"
                 break  # the terminal event: what follows is not read
+            out.append(event + b"\n\n")
         return b"".join(out)
 
     def _read(self, document: dict[str, Any], named: str) -> None:
         kind = document.get("type") if isinstance(document.get("type"), str) else named
-        number = document.get("sequence_number")
-        if type(number) is int and self.sequence < number < 2**53:
-            self.sequence = number
         if kind == "response.created":
             self.response_id = response_id(document)
         elif kind in DELTAS and isinstance(document.get("delta"), str):
@@ -119,8 +119,8 @@ class ResponsesStream(TokenStream):
         return "usage unreadable" if self.usage else "no usage in a terminal event"
 
     def closing(self) -> bytes:
-        return b""
+        return self.held  # the terminal event, after the receipt: the stream ends as the provider's did
 
     def receipt_event(self, receipt: dict[str, Any]) -> bytes:
-        event = {"type": "compose.receipt", "sequence_number": self.sequence + 1, **receipts.camel(receipt)}
+        event = {"type": "compose.receipt", **receipts.camel(receipt)}
         return b"event: compose.receipt\ndata: " + orjson.dumps(event) + b"\n\n"

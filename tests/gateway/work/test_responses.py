@@ -63,7 +63,7 @@ async def test_the_openai_sdk_creates_streams_and_retrieves_on_both_route_famili
             async with native.responses.stream(**ASK) as stream:
                 kinds = [event.type async for event in stream]  # the SDK passes the typed receipt event by
                 final = await stream.get_final_response()
-            assert final.output_text == made.output_text and kinds[-2:] == ["response.completed", "compose.receipt"]
+            assert final.output_text == made.output_text and kinds[-2:] == ["compose.receipt", "response.completed"]
             streamed = [event async for event in await external.responses.create(**ASK, stream=True)]
             assert streamed[-1].type == "response.completed"
     reserved, spent = await harness.ledger.totals(key_id)
@@ -76,11 +76,11 @@ async def test_a_native_stream_ends_with_a_typed_receipt_equal_to_the_ledger(har
         response = await client.post("/v1/responses", json={**ASK, "stream": True}, headers=auth(token))
         external = await client.post("/external/v1/responses", json={**ASK, "stream": True}, headers=auth(token))
     got = events(response.text)
-    assert [name for name, _ in got][-2:] == ["response.completed", "compose.receipt"]
-    _name, receipt = got[-1]
+    # the terminal event is held until the stream is settled, and ends it after the receipt, as OpenAI's streams end
+    assert [name for name, _ in got][-2:] == ["compose.receipt", "response.completed"]
+    _name, receipt = got[-2]
     assert receipt["type"] == "compose.receipt"
-    assert receipt["sequence_number"] == got[-2][1]["sequence_number"] + 1  # it follows the terminal event
-    assert receipt["finalAmountWei"] == str(charge_of(got[-2][1]["response"]["usage"]))
+    assert receipt["finalAmountWei"] == str(charge_of(got[-1][1]["response"]["usage"]))
     intent = await harness.ledger.get_intent(response.headers["x-payment-intent-id"])
     assert intent is not None and str(intent.settled) == receipt["finalAmountWei"]
     assert orjson.loads(intent.receipt or "")["id"] == receipt["id"]
@@ -267,14 +267,17 @@ async def test_the_stream_fault_matrix_on_typed_events(tmp_path: Path, mode: str
         if charged == "nothing":
             assert (intent.state, intent.reason, spent) == ("aborted", reason, 0)
             return
-        receipt = got[-1][1]
+        receipt = next(document for name, document in got if name == "compose.receipt")
+        if mode != "break_after":  # the terminal event ends the stream, after the receipt
+            assert names[-2:] == ["compose.receipt", "response.failed" if mode == "failed_with_usage" else
+                                  "response.completed"]
         assert intent.state == "settled" and str(intent.settled) == receipt["finalAmountWei"] == str(spent)
         if charged == "measured":
             assert spent == charge_of({"input_tokens": 9, "output_tokens": 5}) and "estimated" not in receipt
         else:
             assert receipt["estimated"] is True and reason in receipt["reason"] and 0 < spent <= intent.amount
         if mode == "break_after":
-            assert names[-2] == "compose.error"
+            assert names[-2:] == ["compose.error", "compose.receipt"]
     finally:
         await harness.aclose()
 
