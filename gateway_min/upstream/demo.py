@@ -1,7 +1,9 @@
 """A deterministic OpenAI-compatible provider for `--demo` and tests: no network, exact usage for every operation.
 
-Tokens are counted as whitespace-separated words (plus 3 per message), which never exceeds the engine's byte
-bound, and replies stop at the request's output limit, so a demo call can always be settled from its usage.
+Tokens are counted as whitespace-separated words (plus 3 per message, and the words of the tools and formats the
+request carries), which never exceeds the engine's byte bound, and replies stop at the request's output limit, so a
+demo call can always be settled from its usage. What a request's shape asks for beyond text (tool calls, JSON,
+embedding options) is answered as demo_shapes.py says.
 """
 
 from __future__ import annotations
