@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from pricing.bounds import (
@@ -49,3 +50,20 @@ def test_context_the_provider_stores_has_no_byte_bound() -> None:
     assert chat_prompt_bound({"input": "hi", "previous_response_id": None}) == BASE + 2 + PART_OVERHEAD
     assert chat_prompt_bound({"messages": [{"role": "user", "content": "x"}], "prompt": "legacy text"}) == (
         BASE + 1 + PART_OVERHEAD + len("legacy text"))
+
+
+def test_messages_are_the_prompt_when_a_request_has_both_messages_and_input() -> None:
+    both = {"messages": [{"role": "user", "content": "hi"}], "input": "x" * 1_000}
+    assert chat_prompt_bound(both) == BASE + 2 + PART_OVERHEAD
+
+
+def test_every_other_prompt_field_counts_its_json() -> None:
+    schema = {"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}}}
+    body = {"messages": [{"role": "user", "content": "hi"}], "response_format": schema, "tool_choice": "auto",
+            "text": {"format": {"type": "text"}}}
+    assert chat_prompt_bound(body) == (BASE + 2 + PART_OVERHEAD + len(orjson.dumps(schema)) + len("auto")
+                                       + len(b'{"format":{"type":"text"}}'))
+
+
+def test_a_token_id_list_item_of_embeddings_counts_one_token_per_id() -> None:
+    assert embeddings_input_bound({"input": [[1, 2, 3], "ab", [4]]}) == 3 + 2 + PART_OVERHEAD + 1

@@ -98,3 +98,49 @@ def test_pricers_are_kept_per_price_set_and_a_reused_id_is_never_trusted(monkeyp
     monkeypatch.setattr(pricers, "_MAX_CACHED", 1)
     pricers.pricer(r.price_set(tokens=r.tokens("1", output="1")), engine._unpriced)
     assert len(pricers._CACHE) == 1  # a full cache starts over rather than growing without bound
+
+
+@pytest.mark.parametrize("model", EDGES, ids=lambda model: model.id)
+def test_every_tier_charges_what_the_rule_charges_on_both_sides_of_its_threshold(model: Model) -> None:
+    thresholds = [int(tier.above_input_tokens) for tier in model.prices[-1].tiers]
+    for inp in sorted({0, 1, *(t + d for t in thresholds for d in (0, 1, 2))}):
+        counts = (inp, inp // 4, inp // 5, 7, 3)
+        expected = outcome(reference, model, model.prices[-1], counts, 100)
+        mapping = dict(zip(("input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens",
+                            "reasoning_tokens"), counts, strict=True))
+        assert outcome(pricing.price, model, mapping, fee_bps=100) == expected
+
+
+def test_the_rule_picks_a_tier_only_above_its_threshold() -> None:
+    tiered = r.model("tiered", r.price_set(tokens=r.tokens("1", output="2"), tiers=(Tier(10, r.tokens("5", output="7")),)))
+    at = engine.token_lines(tiered, tiered.prices[-1], 10, 0, 0, 1, 0)
+    above = engine.token_lines(tiered, tiered.prices[-1], 11, 0, 0, 1, 0)
+    assert [(item.key, item.amount) for item in at] == [("input_tokens", 10), ("output_tokens", 2)]
+    assert [(item.key, item.amount) for item in above] == [("input_tokens", 55), ("output_tokens", 7)]
+
+
+def test_the_pricer_cache_never_holds_more_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pricers, "_CACHE", {})
+    monkeypatch.setattr(pricers, "_MAX_CACHED", 2)
+    sets = [r.price_set(tokens=r.tokens(str(n), output="1")) for n in range(1, 6)]
+    for price_set in sets:
+        pricers.pricer(price_set, engine._unpriced)
+        assert len(pricers._CACHE) <= 2
+
+
+def test_a_free_price_set_charges_nothing_for_any_usage() -> None:
+    free = r.model("free", r.price_set(free=True), operations=("chat", "images", "video"))
+    usage = pricing.Usage(input_tokens=10, output_tokens=5, images=2, video_seconds=3, characters=4, audio_seconds=1,
+                          searches=1)
+    assert pricing.price(free, usage) == Charge("free", "test", (), 0, 0, 0, PLATFORM_FEE_BPS)
+
+
+def test_media_lines_are_keyed_by_what_they_price() -> None:
+    media = r.model("media", r.price_set(audio=r.rate("0.006", "usd_per_minute"),
+                                         video=r.media(("resolution",), "usd_per_second", (("720p",), "0.1")),
+                                         characters=r.rate("15", "usd_per_1m_characters"),
+                                         searches=r.rate("2", "usd_per_1k_searches")), operations=("video",))
+    charge = pricing.price(media, pricing.Usage(audio_seconds=10, video_seconds=2, characters=100, searches=1))
+    assert [(item.key, item.unit, item.quantity, item.amount) for item in charge.line_items] == [
+        ("characters", "usd_per_1m_characters", 100, 1_500), ("audio_seconds", "usd_per_minute", 10, 1_000),
+        ("video_seconds", "usd_per_second", 2, 200_000), ("searches", "usd_per_1k_searches", 1, 2_000)]
