@@ -7,10 +7,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.gateway.ledger import backends
 
 _deselected: list[pytest.Item] = []
+
+# Mutation runs (scripts/mutation passes --hypothesis-profile=mutation): the same examples on every run, so a
+# mutant is killed or survives by the tests alone, never by the luck of a seed; and no deadline, since mutmut's
+# trampolines slow every mutated call.
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,6 +31,9 @@ def _needs_postgres(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("hypothesis_profile", None) == "mutation":
+        # a mutant usually dies on an example test: those run first, the (slower) properties after them
+        items.sort(key=lambda item: getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
     url, why = backends.server()
     if url is not None:
         return

@@ -90,6 +90,7 @@ def test_a_usage_with_media_adds_its_lines_to_the_compiled_charge() -> None:
 
 def test_pricers_are_kept_per_price_set_and_a_reused_id_is_never_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
     model = EDGES[0]
+    pricers._CACHE.clear()  # a pricer an earlier test left must not stand in for the one this call caches
     first = pricers.pricer(model.prices[-1], engine._unpriced)
     assert pricers.pricer(model.prices[-1], engine._unpriced) is first
     impostor = r.price_set(tokens=r.tokens("9", output="9"))
