@@ -178,7 +178,7 @@ class ModelWork:
             usage: pricing.Usage | None = self.measured_usage(content, at)
             reason, estimated = None, False
         except (pricing.PricingError, orjson.JSONDecodeError) as exc:
-            usage, reason, estimated = self.estimated_usage(content), f"usage unreadable: {exc}", True
+            usage, reason, estimated = self.estimated_usage(content, at), f"usage unreadable: {exc}", True
         return priced(self.model, usage, maximum, at, estimated, reason)
 
     def measured_usage(self, content: bytes, at: datetime) -> pricing.Usage:
@@ -205,11 +205,12 @@ class ModelWork:
             usage = usage._replace(video_resolution=usage.video_resolution or asked.video_resolution)
         return usage
 
-    def estimated_usage(self, content: bytes) -> pricing.Usage | None:
+    def estimated_usage(self, content: bytes, at: datetime) -> pricing.Usage | None:
         """An upper estimate when the provider's usage cannot be read: the prompt bound and every byte of the reply
-        as output (a token is at least a byte), the request itself for request-priced work, or the audio bound."""
+        as output (a token is at least a byte), the request itself for request-priced work (its options as the set
+        in force at `at` chooses them, as for the hold), or the audio bound."""
         if self.exact is not None:
-            return pricing.usage_from_request(self.model, self.body, self.priced_as)
+            return pricing.usage_from_request(self.model, self.body, self.priced_as, at=at)
         if self.operation in TOKEN_WORK:
             return pricing.Usage(input_tokens=self.quoted.prompt_bound,
                                  output_tokens=min(len(content), self.output_limit))
@@ -218,7 +219,7 @@ class ModelWork:
         if self.operation == "rerank":
             return rerank_priced(pricing.Usage(input_tokens=self.quoted.prompt_bound,
                                                searches=rerank_search_bound(self.body)),
-                                 pricing.price_set_at(self.model, self.gw.moment()))
+                                 pricing.price_set_at(self.model, at))
         if self.audio_seconds is not None:
             return pricing.Usage(audio_seconds=self.audio_seconds)
         return None
