@@ -49,13 +49,13 @@ async def test_a_settled_intent_replays_as_it_was_settled(books: tuple[Ledger, C
     hold = await ledger.reserve(Hold("k", 1_000, TTL))
     clock.advance(10)
     first = await ledger.settle(hold.intent.id, 600, 50, receipt, estimated=True)
-    assert not first.replay
+    assert first.replay is False
     assert (first.intent.state, first.intent.settled, first.intent.uncollected, first.intent.estimated,
             first.intent.resolved_at) == ("settled", 600, 50, 1, START + 10)
     assert (first.key.spent, first.key.reserved) == (600, 0)
     clock.advance(10)
     again = await ledger.settle(hold.intent.id, 900, 0, receipt, estimated=False)  # a retry, with other numbers
-    assert again.replay
+    assert again.replay is True
     assert again.intent == first.intent  # state, amount, estimated flag, resolution time and receipt as stored
     assert again.intent.receipt is not None and '"at":' + str(START + 10) in again.intent.receipt
     assert again.key == first.key and await counters(ledger) == (600, 0)
@@ -70,12 +70,12 @@ async def test_a_late_settled_expiry_replays_as_it_was_booked(books: tuple[Ledge
     assert await ledger.expire_due() == 1
     clock.advance(5)
     late = await ledger.settle(hold.intent.id, 700, 0, receipt, estimated=True)
-    assert not late.replay
+    assert late.replay is False
     assert (late.intent.state, late.intent.settled, late.intent.estimated, late.intent.resolved_at,
             late.intent.late_settled_at) == ("expired", 700, 1, START + TTL, START + TTL + 5)
     clock.advance(5)
     again = await ledger.settle(hold.intent.id, 100, 0, receipt)
-    assert again.replay and again.intent == late.intent and await counters(ledger) == (700, 0)
+    assert again.replay is True and again.intent == late.intent and await counters(ledger) == (700, 0)
 
 
 async def test_every_journal_row_names_the_intent_that_moved_the_counters(books: tuple[Ledger, Clock]) -> None:
@@ -126,13 +126,13 @@ async def test_an_abort_answers_the_released_intent_and_a_second_one_replays_it(
     hold = await ledger.reserve(Hold("k", 1_000, TTL))
     clock.advance(3)
     aborted = await ledger.abort(hold.intent.id, "upstream failed")
-    assert not aborted.replay
+    assert aborted.replay is False
     assert (aborted.intent.id, aborted.intent.state, aborted.intent.reason, aborted.intent.resolved_at,
             aborted.intent.settled) == (hold.intent.id, "aborted", "upstream failed", START + 3, None)
     assert (aborted.key.id, aborted.key.spent, aborted.key.reserved) == ("k", 0, 0)
     clock.advance(3)
     again = await ledger.abort(hold.intent.id, "another reason")
-    assert again.replay and again.intent == aborted.intent and again.key == aborted.key
+    assert again.replay is True and again.intent == aborted.intent and again.key == aborted.key
     with pytest.raises(IntentNotFound):
         await ledger.abort("no-such-intent", "x")
     settled = await ledger.reserve(Hold("k", 500, TTL))
@@ -151,7 +151,7 @@ async def test_aborting_a_booked_expiry_refunds_it_once(books: tuple[Ledger, Clo
     assert await counters(ledger) == (1_000, 0)
     clock.advance(2)
     refunded = await ledger.abort(hold.intent.id, "the work failed")
-    assert not refunded.replay
+    assert refunded.replay is False
     assert (refunded.intent.state, refunded.intent.settled, refunded.intent.reason, refunded.intent.resolved_at,
             refunded.intent.late_settled_at) == ("expired", 0, "the work failed", START + TTL, START + TTL + 2)
     assert (refunded.key.spent, refunded.key.reserved) == (0, 0)
