@@ -30,7 +30,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 REVIEWED = ROOT / "docs" / "mutation-equivalent.toml"
 LOG = ROOT / "mutants" / "mutation.log"
-KINDS = ("equivalent", "message")
+KINDS = ("equivalent", "message", "concurrency")
 KILLED = frozenset({"killed", "timeout", "segfault", "caught by type check"})
 
 
@@ -160,7 +160,7 @@ def _toml_string(text: str) -> str:
 
 def _entry(key: Key) -> str:
     return (f'[[mutant]]\nfunction = "{key.function}"\nbefore = {_toml_string(key.before)}\n'
-            f'after = {_toml_string(key.after)}\nkind = "?"  # equivalent or message\nreason = "?"\n')
+            f'after = {_toml_string(key.after)}\nkind = "?"  # {", ".join(KINDS)}\nreason = "?"\n')
 
 
 def _score(killed: int, of: int) -> str:
@@ -178,10 +178,10 @@ def _judge(target: str, results: dict[str, tuple[Path, str]], seconds: float | N
     aside = Counter(reviewed[key][0] for key in (survivor.key for survivor in survivors) if key in reviewed)
     total = len(results)
     killed = sum(status in KILLED for _, status in results.values())
-    judged = total - sum(aside.values())
+    judged = total - aside["message"] - aside["equivalent"]  # a concurrency-only mutant can change behaviour
     took = f" in {seconds / 60:.1f} min" if seconds is not None else ""
-    print(f"== mutation {target}{took}: {total} mutants, {killed} killed, set aside as reviewed: "
-          f"{aside['message']} message-only, {aside['equivalent']} equivalent")
+    print(f"== mutation {target}{took}: {total} mutants, {killed} killed, reviewed survivors: {aside['message']} "
+          f"message-only, {aside['equivalent']} equivalent, {aside['concurrency']} concurrency-only")
     print(f"   killed {_score(killed, total)} of all, {_score(killed, total - aside['message'])} with message-only "
           f"mutants set aside, {_score(killed, judged)} of those that can change behaviour")
     for survivor in new:
@@ -214,6 +214,9 @@ def main() -> int:
         names = [name for name, (_, status) in _results().items() if status not in KILLED]
         if not names:
             return _judge(args.target, _results(), None)
+        # which test reaches which function is recorded again: mutmut would only add the tests that are new, and
+        # a test that changed could reach what it did not before
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     else:
         import shutil
 

@@ -244,6 +244,8 @@ async def test_an_owner_lists_its_keys_in_creation_order_and_finds_its_latest_se
     assert [key.id for key in await ledger.list_keys("0xalice")] == ["a1", "s1", "s2", "s3"]
     assert await ledger.list_keys("0xnobody") == []
     assert await ledger.latest_session("0xalice", 1) is None
+    assert await ledger.key_by_hash("hash-s2") == await ledger.get_key("s2")
+    assert await ledger.key_by_hash("no-such-hash") is None
 
 
 @pytest.mark.postgres
